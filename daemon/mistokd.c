@@ -1,0 +1,9 @@
+/* mistokd: placeholder main until the daemon lands. */
+#include <stdio.h>
+
+int
+main(void)
+{
+	fprintf(stderr, "mistokd: not built yet\n");
+	return 1;
+}
