@@ -1,0 +1,1189 @@
+/*
+ * config: a line-oriented INI reader driven by one key table (as in
+ * OpenSMTPD and isync). Parsing never stops at the first problem: every
+ * line is checked and each problem appended as "file:line: message".
+ * Cross-key rules (required keys, [smtp] inheriting from [mailbox],
+ * default ports) run after the whole file is read.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+#ifndef DATADIR
+#define DATADIR "/usr/local/share"
+#endif
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define SECRET_MAX	65536	/* an OAuth2 token fits; more is discarded */
+#define COMMAND_TIMEOUT	60	/* seconds a password_command may take */
+
+extern char **environ;
+
+enum ktype {
+	K_STR, K_PATH, K_PORT, K_TLS, K_AUTH, K_SAVE_SENT, K_BOOL, K_DURATION,
+	K_SIZE, K_HOURS, K_RELAXED, K_FOLDERS, K_ADDRS, K_ADDR, K_DOMAIN,
+	K_TAG, K_LANG, K_ZONE
+};
+
+#define F_REQ	0x01
+
+struct keydef {
+	const char	*section;
+	const char	*name;
+	enum ktype	 type;
+	size_t		 off;
+	int		 flags;
+};
+
+#define OFF(f)	offsetof(struct config, f)
+#define ACCOUNT_KEYS(sec, a, req)					\
+	{ sec, "host", K_STR, OFF(a.host), req },			\
+	{ sec, "port", K_PORT, OFF(a.port), 0 },			\
+	{ sec, "tls", K_TLS, OFF(a.tls), 0 },				\
+	{ sec, "ca_file", K_PATH, OFF(a.ca_file), 0 },			\
+	{ sec, "user", K_STR, OFF(a.user), req },			\
+	{ sec, "auth", K_AUTH, OFF(a.auth), 0 },			\
+	{ sec, "password_file", K_PATH, OFF(a.password_file), 0 },	\
+	{ sec, "password_command", K_STR, OFF(a.password_command), 0 }
+
+static const struct keydef keys[] = {
+	ACCOUNT_KEYS("mailbox", mailbox, F_REQ),
+	{ "mailbox", "folders", K_FOLDERS, OFF(folders), 0 },
+	{ "mailbox", "idle", K_BOOL, OFF(idle), 0 },
+	{ "mailbox", "poll_interval", K_DURATION, OFF(poll_interval), 0 },
+	{ "mailbox", "alert_after", K_DURATION, OFF(alert_after), 0 },
+	{ "mailbox", "max_message_size", K_SIZE, OFF(max_message_size), 0 },
+	ACCOUNT_KEYS("smtp", smtp, 0),
+	{ "smtp", "save_sent", K_SAVE_SENT, OFF(save_sent), 0 },
+	{ "outbox", "retry_first", K_DURATION, OFF(retry_first), 0 },
+	{ "outbox", "retry_max", K_DURATION, OFF(retry_max), 0 },
+	{ "outbox", "give_up_after", K_DURATION, OFF(give_up_after), 0 },
+	{ "team", "address", K_ADDR, OFF(team_address), F_REQ },
+	{ "team", "name", K_STR, OFF(team_name), 0 },
+	{ "team", "domain", K_DOMAIN, OFF(team_domain), 0 },
+	{ "team", "tag", K_TAG, OFF(team_tag), 0 },
+	{ "team", "coordinators", K_ADDRS, OFF(coordinators), F_REQ },
+	{ "team", "language", K_LANG, OFF(team_language), 0 },
+	{ "team", "timezone", K_ZONE, OFF(team_timezone), 0 },
+	{ "team", "require_authenticated_sender", K_BOOL,
+	    OFF(require_authenticated_sender), 0 },
+	{ "team", "authserv_id", K_STR, OFF(authserv_id), 0 },
+	{ "schedule", "ua_hours", K_HOURS, OFF(ua_hours), 0 },
+	{ "schedule", "us_hours", K_HOURS, OFF(us_hours), 0 },
+	{ "schedule", "relaxed_hours", K_RELAXED, OFF(relaxed_start), 0 },
+	{ "schedule", "ua_holidays", K_BOOL, OFF(ua_holidays), 0 },
+	{ "schedule", "us_holidays", K_BOOL, OFF(us_holidays), 0 },
+	{ "schedule", "holidays_dir", K_PATH, OFF(holidays_dir), 0 },
+	{ "store", "path", K_PATH, OFF(store_path), 0 },
+	{ "templates", "dir", K_PATH, OFF(templates_dir), 0 },
+	{ "calendar", "feed", K_PATH, OFF(calendar_feed), 0 },
+};
+#define NKEYS	nitems(keys)
+
+static const char *sections[] = {
+	"mailbox", "smtp", "outbox", "team", "schedule", "store", "templates",
+	"calendar",
+};
+
+static const char *tls_names[] = { "implicit", "starttls", "none", NULL };
+static const char *auth_names[] = { "plain", "login", "xoauth2", NULL };
+static const char *save_sent_names[] = { "auto", "yes", "no", NULL };
+static const char *day_names[] = {
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
+};
+
+struct parser {
+	const char	*file;
+	char		*dir;		/* absolute directory of file */
+	struct buf	*errors;
+	int		 nerr;
+	int		 line[NKEYS];	/* first line that names the key */
+	int		 set[NKEYS];	/* a non-empty value was given */
+};
+
+static void perr(struct parser *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+perr(struct parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		buf_printf(p->errors, "%s:%d: %s\n", p->file, line, msg);
+	else
+		buf_printf(p->errors, "%s: %s\n", p->file, msg);
+	free(msg);
+	p->nerr++;
+}
+
+/* Value parsers. */
+
+static int
+fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
+/* Reads decimal digits into *v; returns 0, EINVAL or ERANGE. */
+static int
+digits(const char **sp, unsigned long long *v, unsigned long long max)
+{
+	const char *s = *sp;
+
+	if (!isdigit((unsigned char)*s))
+		return EINVAL;
+	for (*v = 0; isdigit((unsigned char)*s); s++) {
+		if (*v > (max - (unsigned)(*s - '0')) / 10)
+			return ERANGE;
+		*v = *v * 10 + (unsigned)(*s - '0');
+	}
+	*sp = s;
+	return 0;
+}
+
+int
+config_parse_duration(const char *s, int *seconds)
+{
+	unsigned long long v, mult, total = 0;
+	const char *start = s;
+	int e;
+
+	if (s == NULL || *s == '\0')
+		return fail(EINVAL);
+	/* "1h30m" is allowed; a plain number alone is seconds. */
+	while (*s) {
+		if ((e = digits(&s, &v, INT_MAX)) != 0)
+			return fail(e);
+		switch (*s) {
+		case 's': mult = 1; break;
+		case 'm': mult = 60; break;
+		case 'h': mult = 3600; break;
+		case 'd': mult = 86400; break;
+		case 'w': mult = 7 * 86400; break;
+		case '\0':
+			if (total != 0 || strpbrk(start, "smhdw") != NULL)
+				return fail(EINVAL);	/* "1h30" */
+			mult = 1;
+			s--;
+			break;
+		default: return fail(EINVAL);
+		}
+		s++;
+		if (v > (INT_MAX - total) / mult)
+			return fail(ERANGE);
+		total += v * mult;
+	}
+	*seconds = (int)total;
+	return 0;
+}
+
+int
+config_parse_size(const char *s, size_t *bytes)
+{
+	unsigned long long v, mult = 1;
+	int e;
+
+	if (s == NULL)
+		return fail(EINVAL);
+	if ((e = digits(&s, &v, SIZE_MAX)) != 0)
+		return fail(e);
+	switch (*s) {
+	case 'k': case 'K': mult = 1ULL << 10; s++; break;
+	case 'm': case 'M': mult = 1ULL << 20; s++; break;
+	case 'g': case 'G': mult = 1ULL << 30; s++; break;
+	}
+	if (*s == 'b' || *s == 'B')
+		s++;
+	if (*s != '\0')
+		return fail(EINVAL);
+	if (v > SIZE_MAX / mult)
+		return fail(ERANGE);
+	*bytes = (size_t)(v * mult);
+	return 0;
+}
+
+int
+config_parse_bool(const char *s, int *v)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" };
+	static const char *no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; s != NULL && i < nitems(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*v = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*v = 0;
+			return 0;
+		}
+	}
+	return fail(EINVAL);
+}
+
+static void
+skip_ws(const char **sp)
+{
+	while (**sp == ' ' || **sp == '\t')
+		(*sp)++;
+}
+
+/* "9:00" or "09:00" .. "24:00" into minutes. */
+static int
+parse_clock(const char **sp, int *min)
+{
+	unsigned long long h, m;
+	const char *s = *sp, *m0;
+
+	if (digits(&s, &h, 99) != 0 || s - *sp > 2 || *s++ != ':')
+		return -1;
+	m0 = s;
+	if (digits(&s, &m, 99) != 0 || s - m0 != 2 || m > 59 || h > 24 ||
+	    (h == 24 && m != 0))
+		return -1;
+	*min = (int)(h * 60 + m);
+	*sp = s;
+	return 0;
+}
+
+/* "HH:MM-HH:MM" up to end, start < end; start is before 24:00. */
+static int
+parse_timerange(const char *s, const char *end, int *start, int *stop)
+{
+	int a, b;
+
+	skip_ws(&s);
+	if (parse_clock(&s, &a) == -1)
+		return -1;
+	skip_ws(&s);
+	if (*s++ != '-')
+		return -1;
+	skip_ws(&s);
+	if (parse_clock(&s, &b) == -1)
+		return -1;
+	skip_ws(&s);
+	if (s != end || a >= b)
+		return -1;
+	*start = a;
+	*stop = b;
+	return 0;
+}
+
+static int
+parse_day(const char **sp)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(day_names); i++)
+		if (strncasecmp(*sp, day_names[i], 3) == 0 &&
+		    !isalpha((unsigned char)(*sp)[3])) {
+			*sp += 3;
+			return (int)i;
+		}
+	return -1;
+}
+
+int
+config_parse_hours(const char *s, struct hours *out)
+{
+	struct hours h;
+	const char *end;
+	int d1, d2, d;
+
+	if (s == NULL)
+		return fail(EINVAL);
+	memset(&h, 0, sizeof(h));
+	for (;;) {
+		if ((end = strchr(s, ',')) == NULL)
+			end = s + strlen(s);
+		if (h.n == HOURS_MAX)
+			return fail(ERANGE);
+		skip_ws(&s);
+		if ((d1 = d2 = parse_day(&s)) == -1)
+			return fail(EINVAL);
+		if (*s == '-') {
+			s++;
+			if ((d2 = parse_day(&s)) == -1)
+				return fail(EINVAL);
+		}
+		if (*s != ' ' && *s != '\t')
+			return fail(EINVAL);
+		/* Sun-Thu wraps round the week. */
+		for (d = d1;; d = (d + 1) % 7) {
+			h.r[h.n].days |= (uint8_t)(1 << d);
+			if (d == d2)
+				break;
+		}
+		if (parse_timerange(s, end, &h.r[h.n].start,
+		    &h.r[h.n].end) == -1)
+			return fail(EINVAL);
+		h.n++;
+		if (*end == '\0')
+			break;
+		s = end + 1;
+	}
+	*out = h;
+	return 0;
+}
+
+static int
+zone_exists(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char *path, magic[4];
+	const char *p;
+	int fd, ok = 0;
+
+	if (*name == '\0' || *name == '/' || strlen(name) > 200)
+		return 0;
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && strchr("/_+-.", *p) == NULL)
+			return 0;
+	if (strstr(name, "..") != NULL)
+		return 0;
+	path = xasprintf("%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo",
+	    name);
+	/* zoneinfo also holds zone.tab, tzdata.zi…: only TZif files count. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) != -1) {
+		ok = read(fd, magic, 4) == 4 && memcmp(magic, "TZif", 4) == 0;
+		close(fd);
+	}
+	free(path);
+	return ok;
+}
+
+const char *
+config_canonical_zone(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	/* Renamed in tzdata 2022b; the old name stays an alias. */
+	if (strcmp(name, "Europe/Kiev") == 0 && zone_exists("Europe/Kyiv"))
+		return "Europe/Kyiv";
+	return zone_exists(name) ? name : NULL;
+}
+
+int
+config_key(size_t i, const char **section, const char **key)
+{
+	if (i >= NKEYS)
+		return -1;
+	*section = keys[i].section;
+	*key = keys[i].name;
+	return 0;
+}
+
+/* Near-miss suggestions. */
+
+static size_t
+levenshtein(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev[64], cur[64];
+
+	if (la >= 64 || lb >= 64)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? sub : del;
+			if (ins < cur[j])
+				cur[j] = ins;
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+	}
+	return prev[lb];
+}
+
+/* The closest of n names within distance 2, or NULL. */
+static const char *
+nearest(const char *word, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = 3;
+
+	for (i = 0; i < n; i++)
+		if ((d = levenshtein(word, names[i])) < bestd) {
+			bestd = d;
+			best = names[i];
+		}
+	return best;
+}
+
+static void
+unknown_key(struct parser *p, int line, const char *sec, const char *key)
+{
+	const char *names[NKEYS], *best;
+	size_t i, n = 0;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, sec) == 0)
+			names[n++] = keys[i].name;
+	if ((best = nearest(key, names, n)) != NULL) {
+		perr(p, line, "unknown key [%s] %s; did you mean %s?", sec,
+		    key, best);
+		return;
+	}
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, key) == 0) {
+			perr(p, line, "unknown key [%s] %s; it belongs in [%s]",
+			    sec, key, keys[i].section);
+			return;
+		}
+	perr(p, line, "unknown key [%s] %s", sec, key);
+}
+
+/* Values. */
+
+static int
+lookup(const char *v, const char **names)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcasecmp(v, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Letters, digits, '.', '-' and UTF-8 (IDN); no empty label at the ends. */
+static int
+valid_domain(const char *d)
+{
+	const char *s;
+
+	if (*d == '\0' || *d == '.' || *d == '-' || d[strlen(d) - 1] == '.' ||
+	    strstr(d, "..") != NULL)
+		return 0;
+	for (s = d; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '-' &&
+		    (unsigned char)*s < 0x80)
+			return 0;
+	return 1;
+}
+
+/* A bare address: local@domain, no display name or angle brackets. */
+static int
+valid_addr(const char *a)
+{
+	const char *at = strchr(a, '@'), *s;
+
+	if (at == NULL || at == a || strchr(at + 1, '@') != NULL)
+		return 0;
+	for (s = a; s < at; s++)
+		if ((unsigned char)*s <= ' ' || strchr("<>()[],;:\"\\", *s))
+			return 0;
+	return valid_domain(at + 1);
+}
+
+static void
+free_list(char **l)
+{
+	size_t i;
+
+	for (i = 0; l != NULL && l[i] != NULL; i++)
+		free(l[i]);
+	free(l);
+}
+
+/* Comma-separated, each item trimmed; NULL on an empty item. */
+static char **
+split_list(const char *v)
+{
+	char **l = NULL, *copy = xstrdup(v), *s = copy, *e;
+	size_t n = 0;
+
+	for (;;) {
+		if ((e = strchr(s, ',')) != NULL)
+			*e = '\0';
+		str_trim(s);
+		if (*s == '\0') {
+			l = xreallocarray(l, n + 1, sizeof(*l));
+			l[n] = NULL;
+			free_list(l);
+			free(copy);
+			return NULL;
+		}
+		l = xreallocarray(l, n + 2, sizeof(*l));
+		l[n++] = xstrdup(s);
+		l[n] = NULL;
+		if (e == NULL)
+			break;
+		s = e + 1;
+	}
+	free(copy);
+	return l;
+}
+
+static void
+set_str(char **sp, char *v)
+{
+	free(*sp);
+	*sp = v;
+}
+
+/* Relative paths are read against the config file's directory. */
+static char *
+resolve(struct parser *p, const char *v)
+{
+	if (v[0] == '/')
+		return xstrdup(v);
+	return xasprintf("%s/%s", p->dir, v);
+}
+
+/* Parses v (non-empty) into the key's field; reports the problem if any. */
+static void
+set_value(struct parser *p, struct config *c, const struct keydef *k,
+    const char *v, int line)
+{
+	void *f = (char *)c + k->off;
+	int *ip = f, i;
+	char **list, *s;
+	const char *cp, *zone, *what = NULL;
+	size_t j;
+
+	switch (k->type) {
+	case K_STR:
+		for (cp = v; *cp && !iscntrl((unsigned char)*cp); cp++)
+			;
+		if (*cp != '\0')
+			what = "a string without control characters";
+		else
+			set_str(f, xstrdup(v));
+		break;
+	case K_PATH:
+		set_str(f, resolve(p, v));
+		break;
+	case K_PORT:
+		i = 0;
+		for (cp = v; isdigit((unsigned char)*cp) && i <= 65535; cp++)
+			i = i * 10 + (*cp - '0');
+		if (*cp != '\0' || i < 1 || i > 65535)
+			what = "a port number (1-65535)";
+		else
+			*ip = i;
+		break;
+	case K_TLS:
+	case K_AUTH:
+	case K_SAVE_SENT: {
+		const char **names = k->type == K_TLS ? tls_names :
+		    k->type == K_AUTH ? auth_names : save_sent_names;
+
+		if ((i = lookup(v, names)) == -1)
+			perr(p, line, "[%s] %s: \"%s\" is not one of %s, %s, %s",
+			    k->section, k->name, v, names[0], names[1],
+			    names[2]);
+		else
+			*ip = i;	/* the enums follow the name order */
+		break;
+	}
+	case K_BOOL:
+		if (config_parse_bool(v, ip) == -1)
+			what = "yes or no";
+		break;
+	case K_DURATION:
+		if (config_parse_duration(v, &i) == -1)
+			what = errno == ERANGE ? "a duration below 68 years" :
+			    "a duration (30s, 5m, 1h, 3d, 2w)";
+		else if (i < 1)
+			what = "a duration of at least 1s";
+		else
+			*ip = i;
+		break;
+	case K_SIZE:
+		if (config_parse_size(v, &j) == -1)
+			what = errno == ERANGE ? "a size that fits in memory" :
+			    "a size (512, 10K, 50M, 1G)";
+		else if (j < 1)
+			what = "a size of at least 1 byte";
+		else
+			*(size_t *)f = j;
+		break;
+	case K_HOURS:
+		if (config_parse_hours(v, f) == -1)
+			what = errno == ERANGE ? "at most 7 ranges of hours" :
+			    "hours (Mon-Fri 09:00-17:00, Sat 10:00-14:00)";
+		break;
+	case K_RELAXED:
+		if (parse_timerange(v, v + strlen(v), &c->relaxed_start,
+		    &c->relaxed_end) == -1)
+			what = "a time range (08:00-20:00)";
+		break;
+	case K_FOLDERS:
+	case K_ADDRS:
+		if ((list = split_list(v)) == NULL) {
+			what = "a comma-separated list without empty items";
+			break;
+		}
+		for (j = 0; k->type == K_ADDRS && list[j] != NULL; j++) {
+			str_lower(list[j]);
+			if (!valid_addr(list[j])) {
+				perr(p, line, "[%s] %s: \"%s\" is not a mail "
+				    "address", k->section, k->name, list[j]);
+				free_list(list);
+				return;
+			}
+		}
+		free_list(*(char ***)f);
+		*(char ***)f = list;
+		break;
+	case K_ADDR:
+		s = xstrdup(v);
+		str_lower(s);
+		if (!valid_addr(s)) {
+			free(s);
+			what = "a mail address (team@example.org)";
+		} else
+			set_str(f, s);
+		break;
+	case K_DOMAIN:
+		if (!valid_domain(v))
+			what = "a domain name";
+		else
+			set_str(f, xstrdup(v));
+		break;
+	case K_TAG:
+		for (cp = v; *cp; cp++)
+			if ((unsigned char)*cp <= ' ' || strchr("[]#+<>", *cp))
+				break;
+		if (*cp != '\0')
+			what = "a tag without spaces, brackets, # or +";
+		else
+			set_str(f, xstrdup(v));
+		break;
+	case K_LANG:
+		if (strcasecmp(v, "uk") != 0 && strcasecmp(v, "en") != 0)
+			what = "uk or en";
+		else {
+			set_str(f, xstrdup(v));
+			str_lower(*(char **)f);
+		}
+		break;
+	case K_ZONE:
+		if ((zone = config_canonical_zone(v)) == NULL)
+			perr(p, line, "[%s] %s: unknown time zone \"%s\" "
+			    "(not in the system tzdata)", k->section, k->name,
+			    v);
+		else
+			set_str(f, xstrdup(zone));
+		break;
+	}
+	if (what != NULL)
+		perr(p, line, "[%s] %s: \"%s\" is not %s", k->section, k->name,
+		    v, what);
+}
+
+/* The file. */
+
+static const char *
+find_section(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(sections); i++)
+		if (strcmp(sections[i], name) == 0)
+			return sections[i];
+	return NULL;
+}
+
+/* A value's trailing comment starts at a '#' after white space. */
+static void
+strip_comment(char *v)
+{
+	char *s;
+
+	for (s = v; *s; s++)
+		if (*s == '#' && (s == v || s[-1] == ' ' || s[-1] == '\t')) {
+			*s = '\0';
+			break;
+		}
+	str_trim(v);
+}
+
+static void
+parse_line(struct parser *p, struct config *c, char *s, int line,
+    const char **sec, int *skipping)
+{
+	char *e, *key, *val;
+	const char *best;
+	size_t i;
+
+	if (*s == '[') {
+		if ((e = strchr(s, ']')) == NULL) {
+			perr(p, line, "section header without ']'");
+			return;
+		}
+		*e++ = '\0';
+		while (*e == ' ' || *e == '\t')
+			e++;
+		if (*e != '\0' && *e != '#' && *e != ';') {
+			perr(p, line, "text after section header");
+			return;
+		}
+		key = str_trim(s + 1);
+		if ((*sec = find_section(key)) != NULL) {
+			*skipping = 0;
+			return;
+		}
+		*skipping = 1;	/* its keys would only repeat the error */
+		if ((best = nearest(key, sections, nitems(sections))) != NULL)
+			perr(p, line, "unknown section [%s]; did you mean [%s]?",
+			    key, best);
+		else
+			perr(p, line, "unknown section [%s]", key);
+		return;
+	}
+	if ((e = strchr(s, '=')) == NULL) {
+		perr(p, line, "expected \"key = value\"");
+		return;
+	}
+	if (*skipping)
+		return;
+	if (*sec == NULL) {
+		perr(p, line, "key outside any section");
+		return;
+	}
+	*e = '\0';
+	key = str_trim(s);
+	val = e + 1;
+	strip_comment(val);
+	if (*key == '\0') {
+		perr(p, line, "missing key before '='");
+		return;
+	}
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, *sec) == 0 &&
+		    strcmp(keys[i].name, key) == 0)
+			break;
+	if (i == NKEYS) {
+		unknown_key(p, line, *sec, key);
+		return;
+	}
+	if (p->line[i] != 0) {
+		perr(p, line, "duplicate key [%s] %s (first set on line %d)",
+		    *sec, key, p->line[i]);
+		return;
+	}
+	p->line[i] = line;
+	if (*val == '\0')
+		return;		/* "key =" keeps the default */
+	p->set[i] = 1;
+	set_value(p, c, &keys[i], val, line);
+}
+
+static void
+set_defaults(struct config *c)
+{
+	c->mailbox.tls = c->smtp.tls = TLS_IMPLICIT;
+	c->mailbox.auth = c->smtp.auth = AUTH_PLAIN;
+	c->idle = 1;
+	c->poll_interval = 60;
+	c->alert_after = 3600;
+	c->max_message_size = (size_t)50 << 20;
+	c->save_sent = SAVE_SENT_AUTO;
+	c->retry_first = 60;
+	c->retry_max = 6 * 3600;
+	c->give_up_after = 3 * 86400;
+	c->team_name = xstrdup("mistok");
+	c->team_tag = xstrdup("mistok");
+	c->team_language = xstrdup("uk");
+	c->team_timezone = xstrdup("Europe/Kyiv");
+	config_parse_hours("Mon-Fri 09:00-18:00", &c->ua_hours);
+	config_parse_hours("Mon-Fri 09:00-17:00", &c->us_hours);
+	c->relaxed_start = 8 * 60;
+	c->relaxed_end = 20 * 60;
+	c->us_holidays = 1;
+	c->holidays_dir = xstrdup(DATADIR "/mistok/holidays");
+	c->store_path = xstrdup("/var/lib/mistok/mistok.db");
+	c->templates_dir = xstrdup(DATADIR "/mistok/templates");
+}
+
+static void
+inherit(char **dst, const char *src)
+{
+	if (*dst == NULL && src != NULL)
+		*dst = xstrdup(src);
+}
+
+static size_t
+key_index(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			return i;
+	fatalx("config: no key [%s] %s", section, name);
+}
+
+/* Rules over several keys, once the whole file is read. */
+static void
+finish(struct parser *p, struct config *c)
+{
+	static const char *accts[] = { "mailbox", "smtp" };
+	struct config_account *a;
+	size_t i, f, m;
+	const char *at;
+
+	for (i = 0; i < NKEYS; i++)
+		if ((keys[i].flags & F_REQ) && !p->set[i])
+			perr(p, 0, "missing key [%s] %s", keys[i].section,
+			    keys[i].name);
+	for (i = 0; i < nitems(accts); i++) {
+		a = i == 0 ? &c->mailbox : &c->smtp;
+		f = key_index(accts[i], "password_file");
+		m = key_index(accts[i], "password_command");
+		if (p->set[f] && p->set[m])
+			perr(p, p->line[f] > p->line[m] ? p->line[f] :
+			    p->line[m], "[%s] password_file and "
+			    "password_command are both set; use one", accts[i]);
+		else if (i == 0 && !p->set[f] && !p->set[m])
+			perr(p, 0, "missing key [mailbox] password_file or "
+			    "password_command");
+		if (!p->set[key_index(accts[i], "port")])
+			a->port = i == 0 ?
+			    (a->tls == TLS_IMPLICIT ? 993 : 143) :
+			    (a->tls == TLS_IMPLICIT ? 465 : 587);
+	}
+	/* [smtp] is usually the same account as [mailbox]. */
+	inherit(&c->smtp.host, c->mailbox.host);
+	inherit(&c->smtp.user, c->mailbox.user);
+	inherit(&c->smtp.ca_file, c->mailbox.ca_file);
+	if (!p->set[key_index("smtp", "auth")])
+		c->smtp.auth = c->mailbox.auth;
+	if (c->smtp.password_file == NULL && c->smtp.password_command == NULL) {
+		inherit(&c->smtp.password_file, c->mailbox.password_file);
+		inherit(&c->smtp.password_command, c->mailbox.password_command);
+	}
+	if (c->team_domain == NULL && c->team_address != NULL &&
+	    (at = strchr(c->team_address, '@')) != NULL)
+		c->team_domain = xstrdup(at + 1);
+	if (c->retry_max < c->retry_first)
+		perr(p, p->line[key_index("outbox", "retry_max")],
+		    "[outbox] retry_max is shorter than retry_first");
+	if (c->require_authenticated_sender && c->authserv_id == NULL)
+		perr(p, p->line[key_index("team",
+		    "require_authenticated_sender")], "[team] "
+		    "require_authenticated_sender needs authserv_id");
+}
+
+int
+config_load(const char *path, struct config **out, struct buf *errors)
+{
+	struct parser p;
+	struct config *c;
+	struct stat st;
+	FILE *fp;
+	char *line = NULL, *s, *d;
+	const char *sec = NULL;
+	size_t cap = 0;
+	int lineno = 0, skipping = 0;
+
+	*out = NULL;
+	memset(&p, 0, sizeof(p));
+	p.file = path;
+	p.errors = errors;
+	if ((fp = fopen(path, "re")) == NULL) {
+		perr(&p, 0, "%s", strerror(errno));
+		return 1;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		perr(&p, 0, "%s", strerror(EISDIR));
+		fclose(fp);
+		return 1;
+	}
+	d = xstrdup(path);
+	s = dirname(d);
+	if ((p.dir = realpath(s, NULL)) == NULL)
+		p.dir = xstrdup(s);
+	free(d);
+	c = xcalloc(1, sizeof(*c));
+	c->path = xstrdup(path);
+	set_defaults(c);
+	while (getline(&line, &cap, fp) != -1) {
+		s = line;
+		if (++lineno == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+			s += 3;		/* a BOM from a Windows editor */
+		str_trim(s);
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		parse_line(&p, c, s, lineno, &sec, &skipping);
+	}
+	if (ferror(fp))
+		perr(&p, 0, "%s", strerror(errno));
+	free(line);
+	fclose(fp);
+	finish(&p, c);
+	free(p.dir);
+	if (p.nerr > 0) {
+		config_free(c);
+		return p.nerr;
+	}
+	log_trace(TRACE_CONFIG, "config %s: loaded", path);
+	*out = c;
+	return 0;
+}
+
+static void
+account_free(struct config_account *a)
+{
+	free(a->host);
+	free(a->ca_file);
+	free(a->user);
+	free(a->password_file);
+	free(a->password_command);
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	account_free(&c->mailbox);
+	account_free(&c->smtp);
+	free_list(c->folders);
+	free(c->team_address);
+	free(c->team_name);
+	free(c->team_domain);
+	free(c->team_tag);
+	free_list(c->coordinators);
+	free(c->team_language);
+	free(c->team_timezone);
+	free(c->authserv_id);
+	free(c->holidays_dir);
+	free(c->store_path);
+	free(c->templates_dir);
+	free(c->calendar_feed);
+	free(c);
+}
+
+const char *
+config_default_path(const char *explicit_path)
+{
+	const char *env;
+
+	if (explicit_path != NULL)
+		return explicit_path;
+	if ((env = getenv("MISTOK_CONFIG")) != NULL && *env != '\0')
+		return env;
+	return SYSCONFDIR "/mistok/mistok.conf";
+}
+
+/* Secrets. Buffers that held one are wiped before they are freed. */
+
+/* Keeps the first line of buf[0..len) as a new string; wipes buf. */
+static char *
+first_line(char *buf, size_t len)
+{
+	char *s;
+
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	len = strlen(buf);
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	s = len > 0 ? xstrdup(buf) : NULL;
+	explicit_bzero(buf, SECRET_MAX + 1);
+	free(buf);
+	return s;
+}
+
+static int
+secret_file(const char *path, char **secret, char **err)
+{
+	struct stat st;
+	char *buf;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		*err = xasprintf("password file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		*err = xasprintf("password file %s is not a regular file",
+		    path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		*err = xasprintf("password file %s is %s by group or others "
+		    "(mode %04o); chmod 600 it", path, st.st_mode & 044 ?
+		    "readable" : "writable", (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	buf = xmalloc(SECRET_MAX + 1);
+	while (len < SECRET_MAX && (n = read(fd, buf + len,
+	    SECRET_MAX - len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*err = xasprintf("password file %s: %s", path,
+			    strerror(errno));
+			close(fd);
+			free(first_line(buf, len));
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if ((*secret = first_line(buf, len)) == NULL) {
+		*err = xasprintf("password file %s is empty", path);
+		return -1;
+	}
+	return 0;
+}
+
+static time_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static int
+secret_command(const struct config_account *a, char **secret, char **err)
+{
+	char *argv[] = { "sh", "-c", a->password_command, NULL };
+	char *buf, tmp[4096];
+	const char *who = a->user ? a->user : "?";
+	struct pollfd pfd;
+	sigset_t none;
+	size_t len = 0;
+	ssize_t n;
+	time_t deadline;
+	pid_t pid;
+	int fds[2], status, timedout = 0;
+
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		*err = xasprintf("password_command for %s: pipe: %s", who,
+		    strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		*err = xasprintf("password_command for %s: fork: %s", who,
+		    strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {		/* async-signal-safe calls only */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (fds[1] == STDOUT_FILENO)
+			fcntl(fds[1], F_SETFD, 0);
+		else if (dup2(fds[1], STDOUT_FILENO) == -1)
+			_exit(127);
+		execve("/bin/sh", argv, environ);
+		_exit(127);
+	}
+	close(fds[1]);
+	buf = xmalloc(SECRET_MAX + 1);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	deadline = mono_now() + COMMAND_TIMEOUT;
+	for (;;) {	/* read to EOF; output past SECRET_MAX is dropped */
+		time_t left = deadline - mono_now();
+
+		int r = left > 0 ? poll(&pfd, 1, (int)left * 1000) : 0;
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			kill(pid, SIGKILL);
+			timedout = 1;
+			break;
+		}
+		if (r == -1)
+			break;
+		if ((n = read(fds[0], tmp, sizeof(tmp))) == 0)
+			break;
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n == -1)
+			break;
+		if ((size_t)n > SECRET_MAX - len)
+			n = (ssize_t)(SECRET_MAX - len);
+		memcpy(buf + len, tmp, (size_t)n);
+		len += (size_t)n;
+	}
+	explicit_bzero(tmp, sizeof(tmp));
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	*secret = first_line(buf, len);
+	if (timedout)
+		*err = xasprintf("password_command for %s took more than %ds",
+		    who, COMMAND_TIMEOUT);
+	else if (status == -1)
+		*err = xasprintf("password_command for %s: waitpid: %s", who,
+		    strerror(errno));
+	else if (WIFSIGNALED(status))
+		*err = xasprintf("password_command for %s was killed by "
+		    "signal %d", who, WTERMSIG(status));
+	else if (WEXITSTATUS(status) != 0)
+		*err = xasprintf("password_command for %s exited with status "
+		    "%d", who, WEXITSTATUS(status));
+	else if (*secret == NULL)
+		*err = xasprintf("password_command for %s printed nothing",
+		    who);
+	if (*err == NULL)
+		return 0;
+	if (*secret != NULL) {
+		explicit_bzero(*secret, strlen(*secret));
+		free(*secret);
+		*secret = NULL;
+	}
+	return -1;
+}
+
+int
+config_secret(const struct config_account *a, char **secret, char **err)
+{
+	*secret = NULL;
+	*err = NULL;
+	if (a->password_file != NULL)
+		return secret_file(a->password_file, secret, err);
+	if (a->password_command != NULL)
+		return secret_command(a, secret, err);
+	*err = xasprintf("no password_file or password_command for %s",
+	    a->user ? a->user : "?");
+	return -1;
+}
