@@ -904,7 +904,7 @@ db_backup(struct db *db, const char *dest, int force, char **err)
 		(void)fsync_path(".", 1);
 	free(dir);
 	free(tmp);
-	log_info("db %s: backed up to %s", db->path, dest);
+	log_debug("db %s: backed up to %s", db->path, dest);
 	return 0;
 
 fail_unlink:
