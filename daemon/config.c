@@ -37,12 +37,12 @@
 extern char **environ;
 
 enum ktype {
-	K_STR, K_PATH, K_PORT, K_TLS, K_AUTH, K_SAVE_SENT, K_BOOL, K_DURATION,
-	K_SIZE, K_HOURS, K_RELAXED, K_FOLDERS, K_ADDRS, K_ADDR, K_DOMAIN,
-	K_TAG, K_LANG, K_ZONE
+	K_STR, K_PATH, K_LIST, K_ENUM, K_PORT, K_BOOL, K_DURATION, K_SIZE,
+	K_HOURS, K_RELAXED, K_ZONE
 };
 
-#define F_REQ	0x01
+#define F_REQ	0x01	/* reported when missing */
+#define F_LOWER	0x02	/* stored in lower case */
 
 struct keydef {
 	const char	*section;
@@ -50,61 +50,98 @@ struct keydef {
 	enum ktype	 type;
 	size_t		 off;
 	int		 flags;
+	int		(*check)(const char *);	/* K_STR, K_LIST items */
+	const char	*what;		/* what a value should be, for errors */
+	const char *const *names;	/* K_ENUM: index = enum value */
 };
 
+static int printable(const char *);
+static int valid_addr(const char *);
+static int valid_domain(const char *);
+static int valid_tag(const char *);
+static int valid_lang(const char *);
+
+static const char *const tls_names[] = { "implicit", "starttls", "none", 0 };
+static const char *const auth_names[] = { "plain", "login", "xoauth2", 0 };
+static const char *const save_sent_names[] = { "auto", "yes", "no", 0 };
+
 #define OFF(f)	offsetof(struct config, f)
+#define KEY(s, n, t, f, fl)	{ s, n, t, OFF(f), fl, NULL, NULL, NULL }
+#define KEYC(s, n, t, f, fl, chk, w) { s, n, t, OFF(f), fl, chk, w, NULL }
+#define KEYE(s, n, f, w, names)	{ s, n, K_ENUM, OFF(f), 0, NULL, w, names }
+#define ADDR	"a mail address (team@example.org)"
 #define ACCOUNT_KEYS(sec, a, req)					\
-	{ sec, "host", K_STR, OFF(a.host), req },			\
-	{ sec, "port", K_PORT, OFF(a.port), 0 },			\
-	{ sec, "tls", K_TLS, OFF(a.tls), 0 },				\
-	{ sec, "ca_file", K_PATH, OFF(a.ca_file), 0 },			\
-	{ sec, "user", K_STR, OFF(a.user), req },			\
-	{ sec, "auth", K_AUTH, OFF(a.auth), 0 },			\
-	{ sec, "password_file", K_PATH, OFF(a.password_file), 0 },	\
-	{ sec, "password_command", K_STR, OFF(a.password_command), 0 }
+	KEY(sec, "host", K_STR, a.host, req),				\
+	KEY(sec, "port", K_PORT, a.port, 0),				\
+	KEYE(sec, "tls", a.tls, "one of implicit, starttls, none",	\
+	    tls_names),							\
+	KEY(sec, "ca_file", K_PATH, a.ca_file, 0),			\
+	KEY(sec, "user", K_STR, a.user, req),				\
+	KEYE(sec, "auth", a.auth, "one of plain, login, xoauth2",	\
+	    auth_names),						\
+	KEY(sec, "password_file", K_PATH, a.password_file, 0),		\
+	KEY(sec, "password_command", K_STR, a.password_command, 0)
 
 static const struct keydef keys[] = {
 	ACCOUNT_KEYS("mailbox", mailbox, F_REQ),
-	{ "mailbox", "folders", K_FOLDERS, OFF(folders), 0 },
-	{ "mailbox", "idle", K_BOOL, OFF(idle), 0 },
-	{ "mailbox", "poll_interval", K_DURATION, OFF(poll_interval), 0 },
-	{ "mailbox", "alert_after", K_DURATION, OFF(alert_after), 0 },
-	{ "mailbox", "max_message_size", K_SIZE, OFF(max_message_size), 0 },
+	KEY("mailbox", "folders", K_LIST, folders, 0),
+	KEY("mailbox", "idle", K_BOOL, idle, 0),
+	KEY("mailbox", "poll_interval", K_DURATION, poll_interval, 0),
+	KEY("mailbox", "alert_after", K_DURATION, alert_after, 0),
+	KEY("mailbox", "max_message_size", K_SIZE, max_message_size, 0),
 	ACCOUNT_KEYS("smtp", smtp, 0),
-	{ "smtp", "save_sent", K_SAVE_SENT, OFF(save_sent), 0 },
-	{ "outbox", "retry_first", K_DURATION, OFF(retry_first), 0 },
-	{ "outbox", "retry_max", K_DURATION, OFF(retry_max), 0 },
-	{ "outbox", "give_up_after", K_DURATION, OFF(give_up_after), 0 },
-	{ "team", "address", K_ADDR, OFF(team_address), F_REQ },
-	{ "team", "name", K_STR, OFF(team_name), 0 },
-	{ "team", "domain", K_DOMAIN, OFF(team_domain), 0 },
-	{ "team", "tag", K_TAG, OFF(team_tag), 0 },
-	{ "team", "coordinators", K_ADDRS, OFF(coordinators), F_REQ },
-	{ "team", "language", K_LANG, OFF(team_language), 0 },
-	{ "team", "timezone", K_ZONE, OFF(team_timezone), 0 },
-	{ "team", "require_authenticated_sender", K_BOOL,
-	    OFF(require_authenticated_sender), 0 },
-	{ "team", "authserv_id", K_STR, OFF(authserv_id), 0 },
-	{ "schedule", "ua_hours", K_HOURS, OFF(ua_hours), 0 },
-	{ "schedule", "us_hours", K_HOURS, OFF(us_hours), 0 },
-	{ "schedule", "relaxed_hours", K_RELAXED, OFF(relaxed_start), 0 },
-	{ "schedule", "ua_holidays", K_BOOL, OFF(ua_holidays), 0 },
-	{ "schedule", "us_holidays", K_BOOL, OFF(us_holidays), 0 },
-	{ "schedule", "holidays_dir", K_PATH, OFF(holidays_dir), 0 },
-	{ "store", "path", K_PATH, OFF(store_path), 0 },
-	{ "templates", "dir", K_PATH, OFF(templates_dir), 0 },
-	{ "calendar", "feed", K_PATH, OFF(calendar_feed), 0 },
+	KEYE("smtp", "save_sent", save_sent, "one of auto, yes, no",
+	    save_sent_names),
+	KEY("outbox", "retry_first", K_DURATION, retry_first, 0),
+	KEY("outbox", "retry_max", K_DURATION, retry_max, 0),
+	KEY("outbox", "give_up_after", K_DURATION, give_up_after, 0),
+	KEYC("team", "address", K_STR, team_address, F_REQ | F_LOWER,
+	    valid_addr, ADDR),
+	KEY("team", "name", K_STR, team_name, 0),
+	KEYC("team", "domain", K_STR, team_domain, F_LOWER, valid_domain,
+	    "a domain name"),
+	KEYC("team", "tag", K_STR, team_tag, 0, valid_tag,
+	    "a tag without spaces, brackets, # or +"),
+	KEYC("team", "coordinators", K_LIST, coordinators, F_REQ | F_LOWER,
+	    valid_addr, ADDR),
+	KEYC("team", "language", K_STR, team_language, F_LOWER, valid_lang,
+	    "uk or en"),
+	KEY("team", "timezone", K_ZONE, team_timezone, 0),
+	KEY("team", "require_authenticated_sender", K_BOOL,
+	    require_authenticated_sender, 0),
+	KEY("team", "authserv_id", K_STR, authserv_id, 0),
+	KEY("schedule", "ua_hours", K_HOURS, ua_hours, 0),
+	KEY("schedule", "us_hours", K_HOURS, us_hours, 0),
+	KEY("schedule", "relaxed_hours", K_RELAXED, relaxed_start, 0),
+	KEY("schedule", "ua_holidays", K_BOOL, ua_holidays, 0),
+	KEY("schedule", "us_holidays", K_BOOL, us_holidays, 0),
+	KEY("schedule", "holidays_dir", K_PATH, holidays_dir, 0),
+	KEY("store", "path", K_PATH, store_path, 0),
+	KEY("templates", "dir", K_PATH, templates_dir, 0),
+	KEY("calendar", "feed", K_PATH, calendar_feed, 0),
 };
 #define NKEYS	nitems(keys)
+
+/* What a value of each type looks like, for errors. */
+static const char *type_what[] = {
+	[K_STR] = "a string without control characters",
+	[K_PATH] = "a path without control characters",
+	[K_LIST] = "a comma-separated list of names",
+	[K_PORT] = "a port number (1-65535)",
+	[K_BOOL] = "yes or no",
+	[K_DURATION] = "a duration from 1s to 68 years (30s, 5m, 1h, 3d, 2w)",
+	[K_SIZE] = "a size of at least 1 byte (512, 10K, 50M, 1G)",
+	[K_HOURS] = "working hours (Mon-Fri 09:00-17:00, Sat 10:00-14:00; "
+	    "at most 7 ranges)",
+	[K_RELAXED] = "a time range (08:00-20:00)",
+	[K_ZONE] = "a time zone of the system tzdata",
+};
 
 static const char *sections[] = {
 	"mailbox", "smtp", "outbox", "team", "schedule", "store", "templates",
 	"calendar",
 };
 
-static const char *tls_names[] = { "implicit", "starttls", "none", NULL };
-static const char *auth_names[] = { "plain", "login", "xoauth2", NULL };
-static const char *save_sent_names[] = { "auto", "yes", "no", NULL };
 static const char *day_names[] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
 };
@@ -464,7 +501,7 @@ unknown_key(struct parser *p, int line, const char *sec, const char *key)
 /* Values. */
 
 static int
-lookup(const char *v, const char **names)
+lookup(const char *v, const char *const *names)
 {
 	int i;
 
@@ -488,6 +525,32 @@ valid_domain(const char *d)
 		    (unsigned char)*s < 0x80)
 			return 0;
 	return 1;
+}
+
+static int
+printable(const char *s)
+{
+	for (; *s; s++)
+		if (iscntrl((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int
+valid_tag(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || strchr("[]#+<>", *s))
+			return 0;
+	return 1;
+}
+
+static int
+valid_lang(const char *s)
+{
+	return strcmp(s, "uk") == 0 || strcmp(s, "en") == 0;
 }
 
 /* A bare address: local@domain, no display name or angle brackets. */
@@ -565,140 +628,84 @@ set_value(struct parser *p, struct config *c, const struct keydef *k,
     const char *v, int line)
 {
 	void *f = (char *)c + k->off;
-	int *ip = f, i;
-	char **list, *s;
-	const char *cp, *zone, *what = NULL;
-	size_t j;
+	const char *what = k->what ? k->what : type_what[k->type], *cp = v;
+	int (*check)(const char *) = k->check ? k->check : printable;
+	unsigned long long u;
+	char *s, **l;
+	size_t i, sz;
+	int n;
 
 	switch (k->type) {
 	case K_STR:
-		for (cp = v; *cp && !iscntrl((unsigned char)*cp); cp++)
-			;
-		if (*cp != '\0')
-			what = "a string without control characters";
-		else
-			set_str(f, xstrdup(v));
-		break;
 	case K_PATH:
-		set_str(f, resolve(p, v));
+		s = k->type == K_PATH ? resolve(p, v) : xstrdup(v);
+		if (k->flags & F_LOWER)
+			str_lower(s);
+		if (check(s)) {
+			set_str(f, s);
+			return;
+		}
+		free(s);
 		break;
-	case K_PORT:
-		i = 0;
-		for (cp = v; isdigit((unsigned char)*cp) && i <= 65535; cp++)
-			i = i * 10 + (*cp - '0');
-		if (*cp != '\0' || i < 1 || i > 65535)
-			what = "a port number (1-65535)";
-		else
-			*ip = i;
-		break;
-	case K_TLS:
-	case K_AUTH:
-	case K_SAVE_SENT: {
-		const char **names = k->type == K_TLS ? tls_names :
-		    k->type == K_AUTH ? auth_names : save_sent_names;
-
-		if ((i = lookup(v, names)) == -1)
-			perr(p, line, "[%s] %s: \"%s\" is not one of %s, %s, %s",
-			    k->section, k->name, v, names[0], names[1],
-			    names[2]);
-		else
-			*ip = i;	/* the enums follow the name order */
-		break;
-	}
-	case K_BOOL:
-		if (config_parse_bool(v, ip) == -1)
-			what = "yes or no";
-		break;
-	case K_DURATION:
-		if (config_parse_duration(v, &i) == -1)
-			what = errno == ERANGE ? "a duration below 68 years" :
-			    "a duration (30s, 5m, 1h, 3d, 2w)";
-		else if (i < 1)
-			what = "a duration of at least 1s";
-		else
-			*ip = i;
-		break;
-	case K_SIZE:
-		if (config_parse_size(v, &j) == -1)
-			what = errno == ERANGE ? "a size that fits in memory" :
-			    "a size (512, 10K, 50M, 1G)";
-		else if (j < 1)
-			what = "a size of at least 1 byte";
-		else
-			*(size_t *)f = j;
-		break;
-	case K_HOURS:
-		if (config_parse_hours(v, f) == -1)
-			what = errno == ERANGE ? "at most 7 ranges of hours" :
-			    "hours (Mon-Fri 09:00-17:00, Sat 10:00-14:00)";
-		break;
-	case K_RELAXED:
-		if (parse_timerange(v, v + strlen(v), &c->relaxed_start,
-		    &c->relaxed_end) == -1)
-			what = "a time range (08:00-20:00)";
-		break;
-	case K_FOLDERS:
-	case K_ADDRS:
-		if ((list = split_list(v)) == NULL) {
+	case K_LIST:
+		if ((l = split_list(v)) == NULL) {
 			what = "a comma-separated list without empty items";
 			break;
 		}
-		for (j = 0; k->type == K_ADDRS && list[j] != NULL; j++) {
-			str_lower(list[j]);
-			if (!valid_addr(list[j])) {
-				perr(p, line, "[%s] %s: \"%s\" is not a mail "
-				    "address", k->section, k->name, list[j]);
-				free_list(list);
+		for (i = 0; l[i] != NULL; i++) {
+			if (k->flags & F_LOWER)
+				str_lower(l[i]);
+			if (!check(l[i])) {
+				perr(p, line, "[%s] %s: \"%s\" is not %s",
+				    k->section, k->name, l[i], what);
+				free_list(l);
 				return;
 			}
 		}
 		free_list(*(char ***)f);
-		*(char ***)f = list;
+		*(char ***)f = l;
+		return;
+	case K_ENUM:
+		if ((n = lookup(v, k->names)) == -1)
+			break;
+		*(int *)f = n;	/* the enums follow the order of names */
+		return;
+	case K_PORT:
+		if (digits(&cp, &u, 65535) != 0 || *cp != '\0' || u == 0)
+			break;
+		*(int *)f = (int)u;
+		return;
+	case K_BOOL:
+		if (config_parse_bool(v, f) == 0)
+			return;
 		break;
-	case K_ADDR:
-		s = xstrdup(v);
-		str_lower(s);
-		if (!valid_addr(s)) {
-			free(s);
-			what = "a mail address (team@example.org)";
-		} else
-			set_str(f, s);
+	case K_DURATION:
+		if (config_parse_duration(v, &n) == -1 || n < 1)
+			break;
+		*(int *)f = n;
+		return;
+	case K_SIZE:
+		if (config_parse_size(v, &sz) == -1 || sz < 1)
+			break;
+		*(size_t *)f = sz;
+		return;
+	case K_HOURS:
+		if (config_parse_hours(v, f) == 0)
+			return;
 		break;
-	case K_DOMAIN:
-		if (!valid_domain(v))
-			what = "a domain name";
-		else
-			set_str(f, xstrdup(v));
-		break;
-	case K_TAG:
-		for (cp = v; *cp; cp++)
-			if ((unsigned char)*cp <= ' ' || strchr("[]#+<>", *cp))
-				break;
-		if (*cp != '\0')
-			what = "a tag without spaces, brackets, # or +";
-		else
-			set_str(f, xstrdup(v));
-		break;
-	case K_LANG:
-		if (strcasecmp(v, "uk") != 0 && strcasecmp(v, "en") != 0)
-			what = "uk or en";
-		else {
-			set_str(f, xstrdup(v));
-			str_lower(*(char **)f);
-		}
+	case K_RELAXED:
+		if (parse_timerange(v, v + strlen(v), &c->relaxed_start,
+		    &c->relaxed_end) == 0)
+			return;
 		break;
 	case K_ZONE:
-		if ((zone = config_canonical_zone(v)) == NULL)
-			perr(p, line, "[%s] %s: unknown time zone \"%s\" "
-			    "(not in the system tzdata)", k->section, k->name,
-			    v);
-		else
-			set_str(f, xstrdup(zone));
-		break;
+		if ((cp = config_canonical_zone(v)) == NULL)
+			break;
+		set_str(f, xstrdup(cp));
+		return;
 	}
-	if (what != NULL)
-		perr(p, line, "[%s] %s: \"%s\" is not %s", k->section, k->name,
-		    v, what);
+	perr(p, line, "[%s] %s: \"%s\" is not %s", k->section, k->name, v,
+	    what);
 }
 
 /* The file. */
@@ -755,8 +762,8 @@ parse_line(struct parser *p, struct config *c, char *s, int line,
 		}
 		*skipping = 1;	/* its keys would only repeat the error */
 		if ((best = nearest(key, sections, nitems(sections))) != NULL)
-			perr(p, line, "unknown section [%s]; did you mean [%s]?",
-			    key, best);
+			perr(p, line, "unknown section [%s]; did you mean "
+			    "[%s]?", key, best);
 		else
 			perr(p, line, "unknown section [%s]", key);
 		return;
@@ -953,37 +960,22 @@ config_load(const char *path, struct config **out, struct buf *errors)
 	return 0;
 }
 
-static void
-account_free(struct config_account *a)
-{
-	free(a->host);
-	free(a->ca_file);
-	free(a->user);
-	free(a->password_file);
-	free(a->password_command);
-}
-
 void
 config_free(struct config *c)
 {
+	enum ktype t;
+	size_t i;
+
 	if (c == NULL)
 		return;
+	for (i = 0; i < NKEYS; i++) {	/* every string is some key's */
+		t = keys[i].type;
+		if (t == K_STR || t == K_PATH || t == K_ZONE)
+			free(*(char **)((char *)c + keys[i].off));
+		else if (t == K_LIST)
+			free_list(*(char ***)((char *)c + keys[i].off));
+	}
 	free(c->path);
-	account_free(&c->mailbox);
-	account_free(&c->smtp);
-	free_list(c->folders);
-	free(c->team_address);
-	free(c->team_name);
-	free(c->team_domain);
-	free(c->team_tag);
-	free_list(c->coordinators);
-	free(c->team_language);
-	free(c->team_timezone);
-	free(c->authserv_id);
-	free(c->holidays_dir);
-	free(c->store_path);
-	free(c->templates_dir);
-	free(c->calendar_feed);
 	free(c);
 }
 

@@ -35,7 +35,7 @@ struct hours {
 /* A server account: [mailbox] and [smtp]. */
 struct config_account {
 	char		*host;
-	int		 port;		/* default 993 (IMAP) / 465 or 587 */
+	int		 port;		/* IMAP 993 (143 without implicit TLS); SMTP 465 (587) */
 	enum tls_mode	 tls;
 	char		*ca_file;	/* NULL: the system trust store */
 	char		*user;
