@@ -35,7 +35,7 @@ struct hours {
 /* A server account: [mailbox] and [smtp]. */
 struct config_account {
 	char		*host;
-	int		 port;		/* IMAP 993 (143 without implicit TLS); SMTP 465 (587) */
+	int		 port;		/* 993/143 (IMAP), 465/587 (SMTP) */
 	enum tls_mode	 tls;
 	char		*ca_file;	/* NULL: the system trust store */
 	char		*user;
@@ -78,7 +78,7 @@ struct config {
 	int			 ua_holidays;
 	int			 us_holidays;
 
-	char			*holidays_dir;	/* [schedule]; DATADIR/mistok/holidays */
+	char			*holidays_dir;	/* DATADIR/mistok/holidays */
 
 	char			*store_path;
 	char			*templates_dir;
@@ -89,7 +89,10 @@ struct config {
  * Strings are never NULL except ca_file, password_file, password_command,
  * authserv_id, folders and calendar_feed (NULL when unset). Relative paths
  * in the file are made absolute against the config file's directory. An
- * empty value ("key =") means the key's default.
+ * empty value ("key =") means the key's default. [smtp] takes host, user,
+ * auth, ca_file and the password (file or command, as a pair) from
+ * [mailbox] when they are unset; its port defaults to 465, or 587 when tls
+ * is not implicit.
  */
 
 /*
