@@ -171,6 +171,10 @@ else
 		eval '[ "$(rc dead)" = 2 ] && has dead.err "retry-later"'
 fi
 
+run plain -t none -p "$RIG_IMAP_PORT" login
+check "tls = none works only with a warning in the log" \
+	eval '[ "$(rc plain)" = 0 ] && has plain.err "tls = none"'
+
 # ---- folders ----------------------------------------------------------
 run list -p "$RIG_IMAPS_PORT" -C "$RIG_CA_FILE" list
 check "LIST finds the \\Sent folder by its special-use flag" \
