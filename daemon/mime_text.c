@@ -123,16 +123,23 @@ is_block(const char *name)
 	return 0;
 }
 
-/* Adds a line break unless the text already ends in two. */
+/*
+ * Ends the current line (want 1) or paragraph (want 2) unless the text
+ * already ends so; never at the very start.
+ */
 static void
-newline(struct buf *b)
+newline(struct buf *b, int want)
 {
+	int have = 0;
+
 	while (b->len > 0 && b->data[b->len - 1] == ' ')
 		b->len--;
-	if (b->len >= 2 && b->data[b->len - 1] == '\n' &&
-	    b->data[b->len - 2] == '\n')
+	if (b->len == 0)
 		return;
-	if (b->len > 0)
+	while (have < want && (size_t)have < b->len &&
+	    b->data[b->len - 1 - have] == '\n')
+		have++;
+	for (; have < want; have++)
 		buf_addc(b, '\n');
 }
 
@@ -220,9 +227,10 @@ html_to_text(const char *s, size_t len, size_t *outlen)
 				    b.data[b.len - 1] != ' ')
 					buf_addc(&b, ' ');
 			} else if (is_block(name)) {
-				newline(&b);
-				if (strcmp(name, "p") == 0 && closing)
-					newline(&b);
+				/* Paragraphs and headings stand apart. */
+				newline(&b, strcmp(name, "p") == 0 ||
+				    (name[0] == 'h' && name[1] >= '1' &&
+				    name[1] <= '6') ? 2 : 1);
 			}
 			continue;
 		}
@@ -259,14 +267,6 @@ html_to_text(const char *s, size_t len, size_t *outlen)
 	    b.data[b.len - 1] == '\n'))
 		b.len--;
 	b.data[b.len] = '\0';
-	/* Leading blanks of the text and of each line. */
-	for (i = j = 0; i < b.len; i++) {
-		if (b.data[i] == ' ' && (j == 0 || b.data[j - 1] == '\n'))
-			continue;
-		b.data[j++] = b.data[i];
-	}
-	b.len = j;
-	b.data[j] = '\0';
 	if (outlen)
 		*outlen = b.len;
 	return buf_steal(&b);
