@@ -803,6 +803,8 @@ write_double(struct buf *b, double d)
 		buf_adds(b, "null");
 		return;
 	}
+	if (d == 0)
+		d = 0;		/* -0 prints as 0, as the integer -0 does */
 	old = uselocale(c_locale());
 	for (prec = 1; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*g", prec, d);

@@ -43,7 +43,7 @@ struct nodes {
 
 struct node {
 	enum node_type	 type;
-	int		 line;
+	int		 line;		/* of the tag; 0 for text */
 	int		 bol;		/* begins a source line */
 	int		 escape;	/* N_VAR: {{x}}, not {{{x}}} or {{&x}} */
 	char		*text;		/* N_TEXT bytes, else the tag's name */
@@ -195,7 +195,7 @@ emit_text(struct compiler *c, size_t start, size_t end)
 			;
 		if (e < end)
 			e++;
-		n = node_add(c->cur, N_TEXT, line_at(c, start));
+		n = node_add(c->cur, N_TEXT, 0);	/* text has no errors */
 		n->bol = at_bol(c, start);
 		n->text = xstrndup(c->s + start, e - start);
 		n->len = e - start;
@@ -1146,6 +1146,10 @@ tmpl_set_render(const struct tmpl_set *set, const char *name,
 	int flags, rc;
 
 	*err = NULL;
+	if (name == NULL) {
+		*err = xstrdup("template: no name given");
+		return -1;
+	}
 	if ((sc.lang = index_of(set_langs, nitems(set_langs), lang)) < 0) {
 		*err = xasprintf("template %s: unknown language '%s' (en or "
 		    "uk)", name, lang ? lang : "");

@@ -73,7 +73,9 @@ int tmpl_render(const struct tmpl *t, const struct json *data,
  * NAME and PART are [A-Za-z0-9_-], NAME not starting with '_'. Files
  * starting with '.' or ending in '~' are ignored; any other file is an error.
  * Every file is read (at most 1 MiB, valid UTF-8), compiled, and every
- * partial it names must exist.
+ * partial it names must exist. As the spec says, a {{> footer}} alone on
+ * its line replaces that whole line, newline included, so a partial file
+ * should end with its own newline.
  * Returns the set (free with tmpl_set_free()), or NULL with every problem
  * appended to errors, one "FILE:LINE: message" (or "FILE: message") line
  * each.
