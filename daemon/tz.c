@@ -526,7 +526,9 @@ extend_table(struct tz *z)
 	z->ext_end = last >= limit ? last + 1 : limit;
 	if (!z->ft.hasdst || last >= limit)
 		return;
-	y = year_of(last);
+	/* Rules before 1900 are not real tzdata; bound the work. */
+	if ((y = year_of(last)) < 1900)
+		y = 1900;
 	ev = xreallocarray(NULL, (TZ_EXT_YEAR - y + 1) * 2, sizeof(*ev));
 	for (; y < TZ_EXT_YEAR; y++) {
 		footer_year(&z->ft, y, ev + n);
