@@ -791,6 +791,7 @@ struct entry {
 };
 
 struct tmpl_set {
+	char		*dir;
 	struct entry	*v;
 	size_t		 n;
 	size_t		 cap;
@@ -835,6 +836,7 @@ tmpl_set_free(struct tmpl_set *set)
 		tmpl_free(set->v[i].t);
 	}
 	free(set->v);
+	free(set->dir);
 	free(set);
 }
 
@@ -1030,6 +1032,7 @@ tmpl_set_load(const char *dir, struct buf *errors)
 	size_t i, ntemplates = 0;
 	int lang, nerr = 0;
 
+	set->dir = xstrdup(dir);
 	for (lang = 0; lang < (int)nitems(set_langs); lang++)
 		nerr += set_load_lang(set, dir, lang, errors);
 
@@ -1079,6 +1082,24 @@ tmpl_set_has(const struct tmpl_set *set, const char *name, const char *lang,
 	if (l < 0 || p < 0 || name == NULL)
 		return 0;
 	return set_find(set, l, name, p, 0) != NULL;
+}
+
+int
+tmpl_set_require(const struct tmpl_set *set, const char *const *names,
+    struct buf *errors)
+{
+	int missing = 0;
+
+	for (; *names != NULL; names++) {
+		if (set_find(set, 0, *names, -1, 0) != NULL ||
+		    set_find(set, 1, *names, -1, 0) != NULL)
+			continue;
+		buf_printf(errors, "%s: template '%s' is missing (no "
+		    "%s/%s.txt nor %s/%s.txt)\n", set->dir, *names,
+		    set_langs[0], *names, set_langs[1], *names);
+		missing++;
+	}
+	return missing;
 }
 
 void

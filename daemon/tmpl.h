@@ -92,6 +92,14 @@ void tmpl_set_strict(struct tmpl_set *, int on);
 int tmpl_set_has(const struct tmpl_set *, const char *name, const char *lang,
     const char *part);
 
+/*
+ * Checks that every name of the NULL-terminated list exists in at least
+ * one language (rendering falls back to it). Appends one line to errors
+ * per missing name and returns how many are missing.
+ */
+int tmpl_set_require(const struct tmpl_set *, const char *const *names,
+    struct buf *errors);
+
 /* Calls fn for every template (not partial) name and its language. */
 void tmpl_set_foreach(const struct tmpl_set *,
     void (*fn)(const char *name, const char *lang, void *arg), void *arg);

@@ -393,6 +393,12 @@ set_render(struct tmpl_set *set, const char *name, const char *lang,
 	return buf_steal(&out);
 }
 
+static void
+collect(const char *name, const char *lang, void *arg)
+{
+	buf_printf(arg, "%s/%s ", lang, name);
+}
+
 #define SET_CHECK(set, name, lang, part, d, want) do {			\
 	char *got_ = set_render((set), (name), (lang), (part), (d));	\
 	assert_string_equal(got_, (want));				\
@@ -430,6 +436,26 @@ set_loads_and_renders(void **state)
 	assert_false(tmpl_set_has(set, "reminder", "uk", "html"));
 	assert_false(tmpl_set_has(set, "digest", "uk", "txt"));
 	assert_false(tmpl_set_has(set, "footer", "en", "txt"));
+
+	/* Templates only, no partials, each language once. */
+	tmpl_set_foreach(set, collect, &errors);
+	assert_string_equal(errors.data, "en/digest en/reminder uk/reminder ");
+	buf_reset(&errors);
+
+	/* The names mistok needs: present in one language is enough. */
+	{
+		const char *const need[] = { "reminder", "digest", "invite",
+		    "footer", NULL };
+		char *expect;
+
+		assert_int_equal(tmpl_set_require(set, need, &errors), 2);
+		expect = xasprintf("%1$s: template 'invite' is missing (no "
+		    "en/invite.txt nor uk/invite.txt)\n%1$s: template 'footer' "
+		    "is missing (no en/footer.txt nor uk/footer.txt)\n", dir);
+		assert_string_equal(errors.data, expect);
+		free(expect);
+		buf_reset(&errors);
+	}
 
 	/* reminder exists in uk without html: no mixing of languages. */
 	buf_init(&out);
