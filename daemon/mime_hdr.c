@@ -140,7 +140,8 @@ mime_parse_references(const char *v)
 		if (*s == '\0')
 			break;
 		if (*s != '<') {
-			/* Garbage between ids: skip a word. */
+			/* Garbage between ids: skip a word (at least a byte). */
+			s++;
 			while (*s != '\0' && *s != '<' && *s != '(' &&
 			    !isspace((unsigned char)*s))
 				s++;

@@ -527,6 +527,7 @@ rfc2047_decode(const char *in, size_t len)
 	buf_init(&work);
 	buf_init(&out);
 	buf_init(&pend);
+	buf_add(&work, "", 0);	/* data is never NULL below */
 	cs[0] = '\0';
 
 	/* Pass 1: cut at the header's end, mark folds, blank controls. */

@@ -533,6 +533,10 @@ message_ids_and_references(void **state)
 	assert_string_equal(v[1], "c@d");
 	assert_null(v[2]);
 	strv_free(v);
+	/* Found by fuzzing: white space skip_cfws does not skip (\v). */
+	v = mime_parse_references("\v<a@b>\f");
+	assert_string_equal(v[0], "a@b");
+	strv_free(v);
 }
 
 static void
