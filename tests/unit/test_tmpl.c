@@ -369,14 +369,23 @@ make_set_dir(void)
 	return dir;
 }
 
-static void
-remove_set_dir(char *dir)
+/* Setup and teardown, so a failed assertion still removes the dir. */
+static int
+set_dir_setup(void **state)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
+	*state = make_set_dir();
+	return 0;
+}
 
-	assert_int_equal(system(cmd), 0);
+static int
+set_dir_teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", (char *)*state);
+	int rc = system(cmd);
+
 	free(cmd);
-	free(dir);
+	free(*state);
+	return rc == 0 ? 0 : -1;
 }
 
 static char *
@@ -408,7 +417,7 @@ collect(const char *name, const char *lang, void *arg)
 static void
 set_loads_and_renders(void **state)
 {
-	char *dir = make_set_dir(), *err = NULL;
+	char *dir = *state, *err = NULL;
 	struct json *d = data("{\"name\": \"Ann & Bo\", \"team\": \"C4C\","
 	    "\"text\": \"call <Lviv>\\nsoon\", \"items\": [\"a\", \"b\"]}");
 	struct tmpl_set *set;
@@ -488,13 +497,12 @@ set_loads_and_renders(void **state)
 	tmpl_set_free(set);
 	buf_free(&errors);
 	json_free(d);
-	remove_set_dir(dir);
 }
 
 static void
 set_names_every_broken_file(void **state)
 {
-	char *dir = make_set_dir(), *expect;
+	char *dir = *state, *expect;
 	struct tmpl_set *set;
 	struct buf errors;
 
@@ -544,7 +552,6 @@ set_names_every_broken_file(void **state)
 	assert_string_equal(errors.data, expect);
 	free(expect);
 	buf_free(&errors);
-	remove_set_dir(dir);
 }
 
 int
@@ -561,8 +568,10 @@ main(void)
 		cmocka_unit_test(compile_errors_name_the_line),
 		cmocka_unit_test(strict_mode_reports_missing_names),
 		cmocka_unit_test(compiled_template_is_reusable),
-		cmocka_unit_test(set_loads_and_renders),
-		cmocka_unit_test(set_names_every_broken_file),
+		cmocka_unit_test_setup_teardown(set_loads_and_renders,
+		    set_dir_setup, set_dir_teardown),
+		cmocka_unit_test_setup_teardown(set_names_every_broken_file,
+		    set_dir_setup, set_dir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
