@@ -45,6 +45,15 @@ HELPER_SRCS	:= $(wildcard tests/integration/*.c)
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 HDRS		:= $(wildcard daemon/*.h tests/unit/*.h)
 
+# Quiet by default; make V=1 shows every command.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 # $(call objs,VARIANT-DIR,SOURCES)
 objs		= $(patsubst %.c,$(1)/%.o,$(2))
 
@@ -55,7 +64,10 @@ ASAN_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(UNIT_SRCS))
 HELPER_BINS	:= $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(HELPER_SRCS))
 FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all deps check unit integration conformance demo bench fuzz \
+# Keep test objects: they are intermediates make would otherwise delete.
+.SECONDARY:
+
+.PHONY: FORCE all deps check unit integration conformance demo bench fuzz \
 	install uninstall clean tests
 
 all: $(BUILD)/mistokd $(BUILD)/mistok
@@ -63,37 +75,53 @@ all: $(BUILD)/mistokd $(BUILD)/mistok
 deps:
 	@sh contrib/install-deps.sh
 
-# Objects: normal and sanitizer variants.
-$(BUILD)/%.o: %.c $(HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+# Rebuild when the flags change (e.g. another PREFIX compiles in another
+# DATADIR): the file changes only when its content would.
+$(BUILD)/.cflags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(ALL_CFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS)' > $@
+FORCE:
 
-$(BUILD)/asan/%.o: %.c $(HDRS)
+# Objects: normal and sanitizer variants.
+$(BUILD)/%.o: %.c $(HDRS) $(BUILD)/.cflags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/%.o: %.c $(HDRS) $(BUILD)/.cflags
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 $(LIB): $(call objs,$(BUILD),$(LIB_SRCS))
 	@rm -f $@
-	ar rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(ASAN_LIB): $(call objs,$(BUILD)/asan,$(LIB_SRCS))
 	@rm -f $@
-	ar rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/mistokd: $(BUILD)/daemon/mistokd.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/mistok: $(call objs,$(BUILD),$(CLI_SRCS)) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/asan/tests/%: $(BUILD)/asan/tests/unit/%.o $(ASAN_LIB)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(HELPER_BINS): $(BUILD)/tests/%: $(BUILD)/tests/integration/%.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 tests: all $(UNIT_BINS) $(ASAN_BINS) $(HELPER_BINS)
 
@@ -130,7 +158,8 @@ $(BUILD)/fuzz/%.o: %.c $(HDRS)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 $(BUILD)/fuzz/libmistok.a: $(call objs,$(BUILD)/fuzz,$(LIB_SRCS))
 	@rm -f $@
-	ar rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)ar rcs $@ $^
 $(BUILD)/fuzz/%: $(BUILD)/fuzz/tests/fuzz/%.o $(BUILD)/fuzz/libmistok.a
 	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
@@ -143,6 +172,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(DATADIR)/mistok/templates/en \
 	    $(DESTDIR)$(DATADIR)/mistok/templates/uk \
+	    $(DESTDIR)$(DATADIR)/mistok/holidays \
 	    $(DESTDIR)$(SYSCONFDIR)/mistok \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8
@@ -152,6 +182,7 @@ install: all
 	    [ -f "$$f" ] || continue; \
 	    install -m 644 "$$f" $(DESTDIR)$(DATADIR)/mistok/templates/$$d/; \
 	done; done
+	install -m 644 contrib/holidays/*.txt $(DESTDIR)$(DATADIR)/mistok/holidays/
 	install -m 644 config/mistok.conf.example \
 	    $(DESTDIR)$(SYSCONFDIR)/mistok/mistok.conf.example
 	install -m 644 contrib/man/mistok.1 $(DESTDIR)$(MANDIR)/man1/
