@@ -67,8 +67,9 @@ struct msg {
 
 	char	*body;		/* UTF-8 text, never NULL */
 	size_t	 body_len;
-	size_t	 quote_off;	/* where the quoted reply starts, or body_len */
-	size_t	 sig_off;	/* where the signature starts, or body_len */
+	size_t	 quote_off;	/* byte offset of the quoted reply, or body_len */
+	size_t	 sig_off;	/* byte offset of the "-- " line before the
+				   quote, or quote_off when there is none */
 	int	 body_from_html;/* the body was reduced from text/html */
 
 	struct msg_attachment	*att;
@@ -95,7 +96,11 @@ struct mime_opts {
 	int		 headers_only;	/* skip the body and parts */
 };
 
-/* Once per process before any mime_parse(); mime_shutdown() at exit. */
+/*
+ * Once per process, from the main thread, before any mime_parse();
+ * mime_shutdown() at exit (tests: so GMime's globals are not leaks).
+ * mime_parse() itself keeps no state between calls.
+ */
 void mime_init(void);
 void mime_shutdown(void);
 
