@@ -69,7 +69,7 @@ struct msg {
 	size_t	 body_len;
 	size_t	 quote_off;	/* byte offset of the quoted reply, or body_len */
 	size_t	 sig_off;	/* byte offset of the "-- " line before the
-				   quote, or quote_off when there is none */
+				   quote, or body_len when there is none */
 	int	 body_from_html;/* the body was reduced from text/html */
 
 	struct msg_attachment	*att;

@@ -487,7 +487,7 @@ text_sig_offset(const char *body, size_t len, size_t limit)
 		if ((l.len == 3 && memcmp(l.s, "-- ", 3) == 0) ||
 		    (l.len == 2 && memcmp(l.s, "--", 2) == 0))
 			return l.off;
-	return limit;
+	return len;
 }
 
 char *

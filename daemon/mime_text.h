@@ -28,7 +28,7 @@ size_t text_quote_offset(const char *body, size_t len);
 /*
  * Offset of the signature separator line ("-- ", also "--") before limit
  * (pass the quote offset: a signature inside the quote is not the
- * sender's); limit when there is none.
+ * sender's); len when there is none.
  */
 size_t text_sig_offset(const char *body, size_t len, size_t limit);
 

@@ -31,7 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (!utf8_valid(m->subject, strlen(m->subject)) ||
 	    m->body_len != strlen(m->body) ||
-	    m->quote_off > m->body_len || m->sig_off > m->quote_off ||
+	    m->quote_off > m->body_len || (m->sig_off > m->quote_off &&
+	    m->sig_off != m->body_len) ||
 	    m->from.email == NULL)
 		abort();
 	msg_free(m);
