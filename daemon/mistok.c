@@ -27,11 +27,22 @@ static const struct cli_command commands[] = {
 	    "FILE is kept unless --force. This file is what to back up." },
 	{ "help", cmd_help, "help [COMMAND]",
 	    "list the commands, or explain one", NULL },
+	{ "messages", cmd_messages, "messages [--folder F] [--from ADDR] "
+	    "[--since DATE] [--partnership SLUG] [--text] [--json]",
+	    "list stored messages, oldest first",
+	    "--from takes an address or @domain; --since a day YYYY-MM-DD (local\n"
+	    "time). The table shows dates in local time; --json gives DESIGN.md's\n"
+	    "fields (UTC), and --text adds each message's text." },
 	{ "status", cmd_status, "status [--json]",
 	    "show the config, the database and the state of each folder",
 	    "Shows the config and database paths, the schema version, per\n"
 	    "folder UIDVALIDITY, last UID and last sync, since when the mailbox\n"
 	    "has been unreachable, quarantined messages and the outbox." },
+	{ "sync", cmd_sync, "sync --once [--quiet] [--json]",
+	    "fetch new mail from every folder once, then exit",
+	    "Progress goes to stderr: a bar on a terminal, else a line every few\n"
+	    "seconds; then one summary line per folder. Exit 0, 69 or 75 when the\n"
+	    "server is unavailable, 78 for a configuration problem." },
 };
 
 static const struct cli_command *

@@ -67,6 +67,8 @@ void cli_print_json(struct json *v);
 struct json *cli_json_time(time_t);
 
 int cmd_backup(int, char **, struct cli *);
+int cmd_messages(int, char **, struct cli *);
 int cmd_status(int, char **, struct cli *);
+int cmd_sync(int, char **, struct cli *);
 
 #endif

@@ -19,6 +19,7 @@
 #include "daemon.h"
 #include "db.h"
 #include "event.h"
+#include "ingest.h"
 #include "log.h"
 #include "util.h"
 
@@ -27,6 +28,7 @@
  * add one line each (e.g. &ingest_module, &outbox_module, &remind_module).
  */
 static const struct daemon_module *const modules[] = {
+	&ingest_module,
 	NULL
 };
 
