@@ -155,13 +155,16 @@ FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 $(PKG_CFLAGS) -Idaemon \
 		  -fsanitize=fuzzer-no-link,address,undefined
 $(BUILD)/fuzz/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -c -o $@ $<
+	$(call msg,CLANG,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -c -o $@ $<
 $(BUILD)/fuzz/libmistok.a: $(call objs,$(BUILD)/fuzz,$(LIB_SRCS))
 	@rm -f $@
 	$(call msg,AR,$@)
 	$(Q)ar rcs $@ $^
 $(BUILD)/fuzz/%: $(BUILD)/fuzz/tests/fuzz/%.o $(BUILD)/fuzz/libmistok.a
-	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+	$(call msg,LD,$@)
+	$(Q)clang -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	    $(filter-out -specs=%,$(PKG_LIBS))
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
