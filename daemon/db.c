@@ -299,6 +299,20 @@ static const char *const migrations[] = {
 	"  value TEXT,"
 	"  updated INTEGER NOT NULL DEFAULT (unixepoch())"
 	");",
+	/* 2: threading keys, per message (thread.c): the Outlook
+	 * conversation (hex of Thread-Index's first 22 bytes), the normalised
+	 * subject, the participants ("\n"-joined sorted addresses without
+	 * the team's own) and whether the message may be grouped by subject
+	 * (no In-Reply-To, References or Thread-Index reply blocks). */
+	"ALTER TABLE messages ADD COLUMN conversation TEXT;"
+	"ALTER TABLE messages ADD COLUMN subject_base TEXT;"
+	"ALTER TABLE messages ADD COLUMN people TEXT;"
+	"ALTER TABLE messages ADD COLUMN subject_root INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE INDEX messages_conversation ON messages(conversation)"
+	"  WHERE conversation IS NOT NULL;"
+	"CREATE INDEX messages_subject ON messages(subject_base, date)"
+	"  WHERE subject_base IS NOT NULL;",
 };
 
 struct stmt_slot {
