@@ -3,24 +3,20 @@
  * OpenSMTPD and isync). Parsing never stops at the first problem: every
  * line is checked and each problem appended as "file:line: message".
  * Cross-key rules (required keys, [smtp] inheriting from [mailbox],
- * default ports) run after the whole file is read.
+ * default ports) run after the whole file is read. The value syntax
+ * (durations, sizes, hours, zones) is in confval.c; reading secrets is in
+ * secret.c.
  */
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
-#include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "confval.h"
 #include "log.h"
 #include "util.h"
 
@@ -30,11 +26,6 @@
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
-
-#define SECRET_MAX	65536	/* an OAuth2 token fits; more is discarded */
-#define COMMAND_TIMEOUT	60	/* seconds a password_command may take */
-
-extern char **environ;
 
 enum ktype {
 	K_STR, K_PATH, K_LIST, K_ENUM, K_PORT, K_BOOL, K_DURATION, K_SIZE,
@@ -142,10 +133,6 @@ static const char *sections[] = {
 	"calendar",
 };
 
-static const char *day_names[] = {
-	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
-};
-
 struct parser {
 	const char	*file;
 	char		*dir;		/* absolute directory of file */
@@ -173,255 +160,6 @@ perr(struct parser *p, int line, const char *fmt, ...)
 		buf_printf(p->errors, "%s: %s\n", p->file, msg);
 	free(msg);
 	p->nerr++;
-}
-
-/* Value parsers. */
-
-static int
-fail(int e)
-{
-	errno = e;
-	return -1;
-}
-
-/* Reads decimal digits into *v; returns 0, EINVAL or ERANGE. */
-static int
-digits(const char **sp, unsigned long long *v, unsigned long long max)
-{
-	const char *s = *sp;
-
-	if (!isdigit((unsigned char)*s))
-		return EINVAL;
-	for (*v = 0; isdigit((unsigned char)*s); s++) {
-		if (*v > (max - (unsigned)(*s - '0')) / 10)
-			return ERANGE;
-		*v = *v * 10 + (unsigned)(*s - '0');
-	}
-	*sp = s;
-	return 0;
-}
-
-int
-config_parse_duration(const char *s, int *seconds)
-{
-	unsigned long long v, mult, total = 0;
-	const char *start = s;
-	int e;
-
-	if (s == NULL || *s == '\0')
-		return fail(EINVAL);
-	/* "1h30m" is allowed; a plain number alone is seconds. */
-	while (*s) {
-		if ((e = digits(&s, &v, INT_MAX)) != 0)
-			return fail(e);
-		switch (*s) {
-		case 's': mult = 1; break;
-		case 'm': mult = 60; break;
-		case 'h': mult = 3600; break;
-		case 'd': mult = 86400; break;
-		case 'w': mult = 7 * 86400; break;
-		case '\0':
-			if (total != 0 || strpbrk(start, "smhdw") != NULL)
-				return fail(EINVAL);	/* "1h30" */
-			mult = 1;
-			s--;
-			break;
-		default: return fail(EINVAL);
-		}
-		s++;
-		if (v > (INT_MAX - total) / mult)
-			return fail(ERANGE);
-		total += v * mult;
-	}
-	*seconds = (int)total;
-	return 0;
-}
-
-int
-config_parse_size(const char *s, size_t *bytes)
-{
-	unsigned long long v, mult = 1;
-	int e;
-
-	if (s == NULL)
-		return fail(EINVAL);
-	if ((e = digits(&s, &v, SIZE_MAX)) != 0)
-		return fail(e);
-	switch (*s) {
-	case 'k': case 'K': mult = 1ULL << 10; s++; break;
-	case 'm': case 'M': mult = 1ULL << 20; s++; break;
-	case 'g': case 'G': mult = 1ULL << 30; s++; break;
-	}
-	if (*s == 'b' || *s == 'B')
-		s++;
-	if (*s != '\0')
-		return fail(EINVAL);
-	if (v > SIZE_MAX / mult)
-		return fail(ERANGE);
-	*bytes = (size_t)(v * mult);
-	return 0;
-}
-
-int
-config_parse_bool(const char *s, int *v)
-{
-	static const char *yes[] = { "yes", "true", "on", "1" };
-	static const char *no[] = { "no", "false", "off", "0" };
-	size_t i;
-
-	for (i = 0; s != NULL && i < nitems(yes); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*v = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*v = 0;
-			return 0;
-		}
-	}
-	return fail(EINVAL);
-}
-
-static void
-skip_ws(const char **sp)
-{
-	while (**sp == ' ' || **sp == '\t')
-		(*sp)++;
-}
-
-/* "9:00" or "09:00" .. "24:00" into minutes. */
-static int
-parse_clock(const char **sp, int *min)
-{
-	unsigned long long h, m;
-	const char *s = *sp, *m0;
-
-	if (digits(&s, &h, 99) != 0 || s - *sp > 2 || *s++ != ':')
-		return -1;
-	m0 = s;
-	if (digits(&s, &m, 99) != 0 || s - m0 != 2 || m > 59 || h > 24 ||
-	    (h == 24 && m != 0))
-		return -1;
-	*min = (int)(h * 60 + m);
-	*sp = s;
-	return 0;
-}
-
-/* "HH:MM-HH:MM" up to end, start < end; start is before 24:00. */
-static int
-parse_timerange(const char *s, const char *end, int *start, int *stop)
-{
-	int a, b;
-
-	skip_ws(&s);
-	if (parse_clock(&s, &a) == -1)
-		return -1;
-	skip_ws(&s);
-	if (*s++ != '-')
-		return -1;
-	skip_ws(&s);
-	if (parse_clock(&s, &b) == -1)
-		return -1;
-	skip_ws(&s);
-	if (s != end || a >= b)
-		return -1;
-	*start = a;
-	*stop = b;
-	return 0;
-}
-
-static int
-parse_day(const char **sp)
-{
-	size_t i;
-
-	for (i = 0; i < nitems(day_names); i++)
-		if (strncasecmp(*sp, day_names[i], 3) == 0 &&
-		    !isalpha((unsigned char)(*sp)[3])) {
-			*sp += 3;
-			return (int)i;
-		}
-	return -1;
-}
-
-int
-config_parse_hours(const char *s, struct hours *out)
-{
-	struct hours h;
-	const char *end;
-	int d1, d2, d;
-
-	if (s == NULL)
-		return fail(EINVAL);
-	memset(&h, 0, sizeof(h));
-	for (;;) {
-		if ((end = strchr(s, ',')) == NULL)
-			end = s + strlen(s);
-		if (h.n == HOURS_MAX)
-			return fail(ERANGE);
-		skip_ws(&s);
-		if ((d1 = d2 = parse_day(&s)) == -1)
-			return fail(EINVAL);
-		if (*s == '-') {
-			s++;
-			if ((d2 = parse_day(&s)) == -1)
-				return fail(EINVAL);
-		}
-		if (*s != ' ' && *s != '\t')
-			return fail(EINVAL);
-		/* Sun-Thu wraps round the week. */
-		for (d = d1;; d = (d + 1) % 7) {
-			h.r[h.n].days |= (uint8_t)(1 << d);
-			if (d == d2)
-				break;
-		}
-		if (parse_timerange(s, end, &h.r[h.n].start,
-		    &h.r[h.n].end) == -1)
-			return fail(EINVAL);
-		h.n++;
-		if (*end == '\0')
-			break;
-		s = end + 1;
-	}
-	*out = h;
-	return 0;
-}
-
-static int
-zone_exists(const char *name)
-{
-	const char *dir = getenv("TZDIR");
-	char *path, magic[4];
-	const char *p;
-	int fd, ok = 0;
-
-	if (*name == '\0' || *name == '/' || strlen(name) > 200)
-		return 0;
-	for (p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && strchr("/_+-.", *p) == NULL)
-			return 0;
-	if (strstr(name, "..") != NULL)
-		return 0;
-	path = xasprintf("%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo",
-	    name);
-	/* zoneinfo also holds zone.tab, tzdata.zi…: only TZif files count. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) != -1) {
-		ok = read(fd, magic, 4) == 4 && memcmp(magic, "TZif", 4) == 0;
-		close(fd);
-	}
-	free(path);
-	return ok;
-}
-
-const char *
-config_canonical_zone(const char *name)
-{
-	if (name == NULL)
-		return NULL;
-	/* Renamed in tzdata 2022b; the old name stays an alias. */
-	if (strcmp(name, "Europe/Kiev") == 0 && zone_exists("Europe/Kyiv"))
-		return "Europe/Kyiv";
-	return zone_exists(name) ? name : NULL;
 }
 
 int
@@ -671,7 +409,8 @@ set_value(struct parser *p, struct config *c, const struct keydef *k,
 		*(int *)f = n;	/* the enums follow the order of names */
 		return;
 	case K_PORT:
-		if (digits(&cp, &u, 65535) != 0 || *cp != '\0' || u == 0)
+		if (confval_digits(&cp, &u, 65535) != 0 || *cp != '\0' ||
+		    u == 0)
 			break;
 		*(int *)f = (int)u;
 		return;
@@ -694,7 +433,7 @@ set_value(struct parser *p, struct config *c, const struct keydef *k,
 			return;
 		break;
 	case K_RELAXED:
-		if (parse_timerange(v, v + strlen(v), &c->relaxed_start,
+		if (confval_timerange(v, v + strlen(v), &c->relaxed_start,
 		    &c->relaxed_end) == 0)
 			return;
 		break;
@@ -989,193 +728,4 @@ config_default_path(const char *explicit_path)
 	if ((env = getenv("MISTOK_CONFIG")) != NULL && *env != '\0')
 		return env;
 	return SYSCONFDIR "/mistok/mistok.conf";
-}
-
-/* Secrets. Buffers that held one are wiped before they are freed. */
-
-/* Keeps the first line of buf[0..len) as a new string; wipes buf. */
-static char *
-first_line(char *buf, size_t len)
-{
-	char *s;
-
-	buf[len] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	len = strlen(buf);
-	if (len > 0 && buf[len - 1] == '\r')
-		buf[--len] = '\0';
-	s = len > 0 ? xstrdup(buf) : NULL;
-	explicit_bzero(buf, SECRET_MAX + 1);
-	free(buf);
-	return s;
-}
-
-static int
-secret_file(const char *path, char **secret, char **err)
-{
-	struct stat st;
-	char *buf;
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		*err = xasprintf("password file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		*err = xasprintf("password file %s is not a regular file",
-		    path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_mode & 077) {
-		*err = xasprintf("password file %s is %s by group or others "
-		    "(mode %04o); chmod 600 it", path, st.st_mode & 044 ?
-		    "readable" : "writable", (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return -1;
-	}
-	buf = xmalloc(SECRET_MAX + 1);
-	while (len < SECRET_MAX && (n = read(fd, buf + len,
-	    SECRET_MAX - len)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*err = xasprintf("password file %s: %s", path,
-			    strerror(errno));
-			close(fd);
-			free(first_line(buf, len));
-			return -1;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	if ((*secret = first_line(buf, len)) == NULL) {
-		*err = xasprintf("password file %s is empty", path);
-		return -1;
-	}
-	return 0;
-}
-
-static time_t
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-static int
-secret_command(const struct config_account *a, char **secret, char **err)
-{
-	char *argv[] = { "sh", "-c", a->password_command, NULL };
-	char *buf, tmp[4096];
-	const char *who = a->user ? a->user : "?";
-	struct pollfd pfd;
-	sigset_t none;
-	size_t len = 0;
-	ssize_t n;
-	time_t deadline;
-	pid_t pid;
-	int fds[2], status, timedout = 0;
-
-	if (pipe2(fds, O_CLOEXEC) == -1) {
-		*err = xasprintf("password_command for %s: pipe: %s", who,
-		    strerror(errno));
-		return -1;
-	}
-	if ((pid = fork()) == -1) {
-		*err = xasprintf("password_command for %s: fork: %s", who,
-		    strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0) {		/* async-signal-safe calls only */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (fds[1] == STDOUT_FILENO)
-			fcntl(fds[1], F_SETFD, 0);
-		else if (dup2(fds[1], STDOUT_FILENO) == -1)
-			_exit(127);
-		execve("/bin/sh", argv, environ);
-		_exit(127);
-	}
-	close(fds[1]);
-	buf = xmalloc(SECRET_MAX + 1);
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	deadline = mono_now() + COMMAND_TIMEOUT;
-	for (;;) {	/* read to EOF; output past SECRET_MAX is dropped */
-		time_t left = deadline - mono_now();
-
-		int r = left > 0 ? poll(&pfd, 1, (int)left * 1000) : 0;
-
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == 0) {
-			kill(pid, SIGKILL);
-			timedout = 1;
-			break;
-		}
-		if (r == -1)
-			break;
-		if ((n = read(fds[0], tmp, sizeof(tmp))) == 0)
-			break;
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n == -1)
-			break;
-		if ((size_t)n > SECRET_MAX - len)
-			n = (ssize_t)(SECRET_MAX - len);
-		memcpy(buf + len, tmp, (size_t)n);
-		len += (size_t)n;
-	}
-	explicit_bzero(tmp, sizeof(tmp));
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	*secret = first_line(buf, len);
-	if (timedout)
-		*err = xasprintf("password_command for %s took more than %ds",
-		    who, COMMAND_TIMEOUT);
-	else if (status == -1)
-		*err = xasprintf("password_command for %s: waitpid: %s", who,
-		    strerror(errno));
-	else if (WIFSIGNALED(status))
-		*err = xasprintf("password_command for %s was killed by "
-		    "signal %d", who, WTERMSIG(status));
-	else if (WEXITSTATUS(status) != 0)
-		*err = xasprintf("password_command for %s exited with status "
-		    "%d", who, WEXITSTATUS(status));
-	else if (*secret == NULL)
-		*err = xasprintf("password_command for %s printed nothing",
-		    who);
-	if (*err == NULL)
-		return 0;
-	if (*secret != NULL) {
-		explicit_bzero(*secret, strlen(*secret));
-		free(*secret);
-		*secret = NULL;
-	}
-	return -1;
-}
-
-int
-config_secret(const struct config_account *a, char **secret, char **err)
-{
-	*secret = NULL;
-	*err = NULL;
-	if (a->password_file != NULL)
-		return secret_file(a->password_file, secret, err);
-	if (a->password_command != NULL)
-		return secret_command(a, secret, err);
-	*err = xasprintf("no password_file or password_command for %s",
-	    a->user ? a->user : "?");
-	return -1;
 }

@@ -1,9 +1,10 @@
 /*
  * config: reads mistok.conf (INI) into a struct config. It owns the key
  * table, defaults and value syntax (durations 30s/5m/1h/3d/2w, sizes 50M,
- * hours "Mon-Fri 09:00-17:00"), and reads secrets from a 0600 file or a
- * password command. It never logs or prints a secret; errors name
- * file:line and every problem of a file is reported, not only the first.
+ * hours "Mon-Fri 09:00-17:00"; confval.c), and reads secrets from a 0600
+ * file or a password command (secret.c). It never logs or prints a secret;
+ * errors name file:line and every problem of a file is reported, not only
+ * the first.
  */
 #ifndef MISTOK_CONFIG_H
 #define MISTOK_CONFIG_H
