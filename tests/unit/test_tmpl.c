@@ -11,6 +11,7 @@
 
 #include "json.h"
 #include "tmpl.h"
+#include "tmplset.h"
 #include "util.h"
 
 static struct json *
