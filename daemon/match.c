@@ -440,7 +440,9 @@ match_decide(struct db *db, int64_t message, int64_t thread,
 		}
 	}
 
-	/* own-id */
+	/* own-id: the ids it names, or its own (our Sent copy) */
+	if (m->message_id != NULL && dir_own_id(db, m->message_id, &s) == -1)
+		goto dberr;
 	if (m->in_reply_to != NULL && dir_own_id(db, m->in_reply_to, &s) == -1)
 		goto dberr;
 	for (i = 0; m->references != NULL && m->references[i] != NULL; i++)

@@ -1,0 +1,452 @@
+/*
+ * match: every rule on a small directory inserted with SQL — own ids
+ * after a provider rewrote the Message-ID, plus addresses (To and
+ * Delivered-To), subject tags, thread ancestry and unassigned messages
+ * following, meeting UIDs, two partnerships sharing one US city,
+ * BCC-only mail, a new staff member at the council (learned contact), a
+ * partner forwarding the thread to a colleague, a person's assignment.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+#include "match.h"
+#include "mime.h"
+#include "store.h"
+#include "thread.h"
+#include "util.h"
+
+static char tmpdir[] = "/tmp/mistok-test-match.XXXXXX";
+static int dbn;
+static uint32_t uid;
+static const char *const coords[] = { "coord@c4c.test", NULL };
+static const struct thread_ctx ctx = { "team@c4c.test", "C4C", coords, 0 };
+
+/*
+ * Lviv (UA) and Kharkiv (UA) both partner with the City of Madison (US):
+ * lviv-madison is 12, kharkiv-madison 13. Madison Rotary supports 12;
+ * the US Embassy is in no partnership; Odesa–Austin is 14.
+ */
+static const char directory[] =
+    "INSERT INTO orgs (id, name, country, kind) VALUES"
+    " (1, 'Lviv City Council', 'UA', 'municipality'),"
+    " (2, 'City of Madison', 'US', 'municipality'),"
+    " (3, 'Kharkiv City Council', 'UA', 'municipality'),"
+    " (4, 'Madison Rotary', 'US', 'volunteer'),"
+    " (5, 'Cities4Cities', NULL, 'team'),"
+    " (6, 'US Embassy Kyiv', 'US', 'diplomatic'),"
+    " (7, 'Odesa City Council', 'UA', 'municipality'),"
+    " (8, 'City of Austin', 'US', 'municipality');"
+    "INSERT INTO org_domains (org, domain) VALUES"
+    " (1, 'lviv-rada.gov.ua'), (2, 'cityofmadison.com'),"
+    " (3, 'kharkiv.gov.ua'), (4, 'madisonrotary.org'), (5, 'c4c.test'),"
+    " (6, 'state.gov'), (7, 'omr.gov.ua'), (8, 'austintexas.gov');"
+    "INSERT INTO contacts (id, name, org) VALUES"
+    " (1, 'Alice', 1), (2, 'Bob', 2), (3, 'Carol', 3), (4, 'Dave', 4),"
+    " (5, 'Coordinator', 5), (6, 'Erin', 6);"
+    "INSERT INTO contact_addresses (contact, email) VALUES"
+    " (1, 'alice@lviv-rada.gov.ua'), (2, 'bob@cityofmadison.com'),"
+    " (3, 'carol@kharkiv.gov.ua'), (4, 'dave.rotary@gmail.com'),"
+    " (5, 'coord@c4c.test'), (6, 'erin@state.gov');"
+    "INSERT INTO partnerships (id, slug, ua_org, us_org, coordinator) VALUES"
+    " (12, 'lviv-madison', 1, 2, 5), (13, 'kharkiv-madison', 3, 2, 5),"
+    " (14, 'odesa-austin', 7, 8, 5);"
+    "INSERT INTO partnership_orgs (partnership, org) VALUES (12, 4);"
+    "INSERT INTO own_ids (msgid, kind, partnership) VALUES"
+    " ('mistok.1@c4c.test', 'reminder', 13);"
+    "INSERT INTO meetings (uid, partnership) VALUES ('mtg-1@c4c.test', 14);";
+
+static struct db *
+fresh_db(void)
+{
+	struct db *db;
+	char *path, *err = NULL;
+
+	path = xasprintf("%s/m%d.db", tmpdir, dbn++);
+	assert_int_equal(db_open(path, DB_CREATE | DB_MIGRATE, &db, &err), 0);
+	free(path);
+	if (sqlite3_exec(db_handle(db), directory, NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		fail_msg("directory: %s", db_errmsg(db));
+	return db;
+}
+
+static int
+setup(void **state)
+{
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	mime_init();
+	store_set_after_insert(thread_store_hook, (void *)&ctx);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+	int rc = system(cmd);
+
+	free(cmd);
+	store_set_after_insert(NULL, NULL);
+	mime_shutdown();
+	return rc == 0 ? 0 : -1;
+}
+
+static int64_t
+add(struct db *db, const char *headers, const char *body)
+{
+	struct store_loc loc = { "INBOX", 1, ++uid };
+	struct msg *m = NULL;
+	char *raw, *err = NULL;
+	int64_t id = 0;
+
+	raw = xasprintf("%s\n%s", headers, body ? body : "Hello.\n");
+	assert_int_equal(mime_parse(raw, strlen(raw), NULL, &m), 0);
+	assert_int_equal(db_begin(db), 0);
+	if (store_message(db, m, NULL, &loc, &id, &err) < 0)
+		fail_msg("store: %s", err ? err : "?");
+	assert_int_equal(db_commit(db), 0);
+	msg_free(m);
+	free(raw);
+	return id;
+}
+
+/* "12 participants", "0 none": partnership and rule of a message. */
+static char *
+why(struct db *db, int64_t id)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(partnership, 0), rule "
+	    "FROM messages WHERE id = ?");
+	char *s;
+
+	assert_non_null(st);
+	assert_int_equal(db_bind(st, "I", id), 0);
+	assert_int_equal(db_step(st), 1);
+	s = xasprintf("%lld %s", (long long)sqlite3_column_int64(st, 0),
+	    sqlite3_column_text(st, 1));
+	sqlite3_reset(st);
+	return s;
+}
+
+#define assert_why(db, id, expect) do {					\
+	char *w_ = why((db), (id));					\
+	if (strcmp(w_, (expect)) != 0)					\
+		fail_msg("message %lld: '%s', expected '%s'",		\
+		    (long long)(id), w_, (expect));			\
+	free(w_);							\
+} while (0)
+
+static int64_t
+thread_id(struct db *db, int64_t id)
+{
+	int64_t t = 0;
+
+	assert_int_equal(db_int(db, &t, "SELECT coalesce(thread, 0) FROM "
+	    "messages WHERE id = ?", "I", id), 1);
+	return t;
+}
+
+static void
+own_id_in_references_wins_after_a_rewrite(void **state)
+{
+	struct db *db = fresh_db();
+	int64_t sent, reply;
+
+	/* The reply (Bob: ambiguous by participants) names our own id only
+	 * in References; its In-Reply-To is the provider's rewrite. It
+	 * arrives before our Sent copy. */
+	reply = add(db, "Message-ID: <r1@cityofmadison.com>\n"
+	    "From: bob@cityofmadison.com\nTo: team@c4c.test\n"
+	    "Subject: Re: Reminder\nIn-Reply-To: <0100abc@email.amazonses.com>\n"
+	    "References: <mistok.1@c4c.test> <0100abc@email.amazonses.com>\n"
+	    "Date: Tue, 3 Mar 2026 10:00:00 -0600\n", NULL);
+	assert_why(db, reply, "13 own-id");
+	sent = add(db, "Message-ID: <mistok.1@c4c.test>\nFrom: team@c4c.test\n"
+	    "To: bob@cityofmadison.com\nSubject: Reminder\n"
+	    "References: <mistok.1@c4c.test>\n"
+	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n", NULL);
+	assert_int_equal(thread_id(db, sent), thread_id(db, reply));
+	assert_why(db, sent, "13 own-id");	/* our own mail */
+	db_close(db);
+}
+
+static void
+plus_address_and_delivered_to(void **state)
+{
+	struct db *db = fresh_db();
+
+	assert_why(db, add(db, "Message-ID: <p1@x>\nFrom: someone@gmail.com\n"
+	    "To: Team <team+p12@c4c.test>\nSubject: hi\n"
+	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n", NULL), "12 plus-address");
+	assert_why(db, add(db, "Message-ID: <p2@x>\nFrom: someone@gmail.com\n"
+	    "To: team@c4c.test\nDelivered-To: team+p13@c4c.test\n"
+	    "Subject: hello\nDate: Mon, 2 Mar 2026 11:00:00 +0000\n", NULL),
+	    "13 plus-address");
+	/* An unknown partnership number, or another mailbox's plus. */
+	assert_why(db, add(db, "Message-ID: <p3@x>\nFrom: someone@gmail.com\n"
+	    "To: team+p99@c4c.test, other+p12@c4c.test\nSubject: hey\n"
+	    "Date: Mon, 2 Mar 2026 12:00:00 +0000\n", NULL), "0 none");
+	db_close(db);
+}
+
+static void
+subject_tag_needs_exactly_one(void **state)
+{
+	struct db *db = fresh_db();
+
+	assert_why(db, add(db, "Message-ID: <g1@x>\nFrom: someone@gmail.com\n"
+	    "To: team@c4c.test\nSubject: Re: [c4c #13] notes\n"
+	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n", NULL), "13 subject-tag");
+	assert_why(db, add(db, "Message-ID: <g2@x>\nFrom: someone@gmail.com\n"
+	    "To: team@c4c.test\nSubject: [C4C #12] [C4C #13] both\n"
+	    "Date: Mon, 2 Mar 2026 11:00:00 +0000\n", NULL), "0 none");
+	assert_why(db, add(db, "Message-ID: <g3@x>\nFrom: someone@gmail.com\n"
+	    "To: team@c4c.test\nSubject: [XYZ #12] not ours\n"
+	    "Date: Mon, 2 Mar 2026 12:00:00 +0000\n", NULL), "0 none");
+	db_close(db);
+}
+
+static void
+meeting_uid_of_a_calendar_reply(void **state)
+{
+	struct db *db = fresh_db();
+	int64_t id;
+
+	id = add(db, "Message-ID: <cal@x>\nFrom: guest@gmail.com\n"
+	    "To: team@c4c.test\nSubject: Accepted: call\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: text/calendar; charset=UTF-8; method=REPLY\n"
+	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n",
+	    "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+	    "UID:mtg-1@\r\n c4c.test\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:"
+	    "guest@gmail.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+	assert_why(db, id, "14 meeting-uid");
+	db_close(db);
+}
+
+static void
+same_us_city_in_two_partnerships(void **state)
+{
+	struct db *db = fresh_db();
+
+	/* Madison alone is in 12 and 13: ambiguous, never a guess. */
+	assert_why(db, add(db, "Message-ID: <c1@x>\n"
+	    "From: bob@cityofmadison.com\nTo: team@c4c.test\n"
+	    "Subject: a\nDate: Mon, 2 Mar 2026 10:00:00 +0000\n", NULL),
+	    "0 none");
+	/* With Lviv (or the Rotary, a supporting org of 12): 12. */
+	assert_why(db, add(db, "Message-ID: <c2@x>\n"
+	    "From: bob@cityofmadison.com\nTo: team@c4c.test\n"
+	    "Cc: alice@lviv-rada.gov.ua\n"
+	    "Subject: b\nDate: Mon, 2 Mar 2026 11:00:00 +0000\n", NULL),
+	    "12 participants");
+	assert_why(db, add(db, "Message-ID: <c3@x>\n"
+	    "From: dave.rotary@gmail.com\nTo: bob@cityofmadison.com\n"
+	    "Subject: c\nDate: Mon, 2 Mar 2026 12:00:00 +0000\n", NULL),
+	    "12 participants");
+	/* With Kharkiv: 13. With both: nothing they all share. */
+	assert_why(db, add(db, "Message-ID: <c4@x>\n"
+	    "From: carol@kharkiv.gov.ua\nTo: BOB@cityofmadison.com\n"
+	    "Subject: d\nDate: Mon, 2 Mar 2026 13:00:00 +0000\n", NULL),
+	    "13 participants");
+	assert_why(db, add(db, "Message-ID: <c5@x>\n"
+	    "From: carol@kharkiv.gov.ua\nTo: bob@cityofmadison.com, "
+	    "alice@lviv-rada.gov.ua\n"
+	    "Subject: e\nDate: Mon, 2 Mar 2026 14:00:00 +0000\n", NULL),
+	    "0 none");
+	/* The coordinator does not count; an organisation in no
+	 * partnership (the embassy) does not veto. */
+	assert_why(db, add(db, "Message-ID: <c6@x>\n"
+	    "From: coord@c4c.test\nTo: bob@cityofmadison.com\n"
+	    "Subject: f\nDate: Mon, 2 Mar 2026 15:00:00 +0000\n", NULL),
+	    "0 none");
+	assert_why(db, add(db, "Message-ID: <c7@x>\n"
+	    "From: coord@c4c.test\nTo: alice@lviv-rada.gov.ua\n"
+	    "Cc: erin@state.gov\n"
+	    "Subject: g\nDate: Mon, 2 Mar 2026 16:00:00 +0000\n", NULL),
+	    "12 participants");
+	db_close(db);
+}
+
+static void
+bcc_only_mail_is_not_linked(void **state)
+{
+	struct db *db = fresh_db();
+
+	assert_why(db, add(db, "Message-ID: <b1@x>\n"
+	    "From: alice@lviv-rada.gov.ua\nTo: undisclosed-recipients:;\n"
+	    "Subject: Newsletter\nDate: Mon, 2 Mar 2026 10:00:00 +0000\n",
+	    NULL), "0 none");
+	assert_why(db, add(db, "Message-ID: <b2@x>\n"
+	    "From: alice@lviv-rada.gov.ua\n"
+	    "Subject: Newsletter 2\nDate: Mon, 2 Mar 2026 11:00:00 +0000\n",
+	    NULL), "0 none");
+	/* The same sender to the team is matched: the BCC is the reason. */
+	assert_why(db, add(db, "Message-ID: <b3@x>\n"
+	    "From: alice@lviv-rada.gov.ua\nTo: team@c4c.test\n"
+	    "Subject: Question\nDate: Mon, 2 Mar 2026 12:00:00 +0000\n",
+	    NULL), "12 participants");
+	db_close(db);
+}
+
+static void
+new_staff_member_at_the_council_is_learned(void **state)
+{
+	struct db *db = fresh_db();
+	int64_t n, org;
+
+	assert_why(db, add(db, "Message-ID: <n1@x>\n"
+	    "From: Olha Nova <olha.nova@lviv-rada.gov.ua>\nTo: team@c4c.test\n"
+	    "Cc: stranger@gmail.com\n"
+	    "Subject: I am new here\nDate: Mon, 2 Mar 2026 10:00:00 +0000\n",
+	    NULL), "12 participants");
+	assert_int_equal(db_int(db, &org, "SELECT c.org FROM contacts c JOIN "
+	    "contact_addresses a ON a.contact = c.id WHERE a.email = "
+	    "'olha.nova@lviv-rada.gov.ua' AND c.learned = 1 AND "
+	    "c.name = 'Olha Nova'", ""), 1);
+	assert_int_equal(org, 1);
+	/* Unknown senders at unknown domains create nothing. */
+	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM "
+	    "contact_addresses WHERE email = 'stranger@gmail.com'", ""), 1);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM contacts", ""),
+	    1);
+	assert_int_equal(n, 7);
+	/* A subdomain of the council's domain counts too. */
+	add(db, "Message-ID: <n2@x>\nFrom: it@mail.lviv-rada.gov.ua\n"
+	    "To: team@c4c.test\nSubject: x\n"
+	    "Date: Mon, 2 Mar 2026 11:00:00 +0000\n", NULL);
+	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM "
+	    "contact_addresses WHERE email = 'it@mail.lviv-rada.gov.ua'", ""),
+	    1);
+	assert_int_equal(n, 1);
+	db_close(db);
+}
+
+static void
+thread_ancestry_and_unassigned_messages_follow(void **state)
+{
+	struct db *db = fresh_db();
+	int64_t first, second, third;
+
+	/* A stranger starts; nothing is known. */
+	first = add(db, "Message-ID: <a1@x>\nFrom: someone@gmail.com\n"
+	    "To: team@c4c.test\nSubject: Partnership idea\n"
+	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n", NULL);
+	assert_why(db, first, "0 none");
+	/* Alice replies: participants decide, the thread takes 12 and the
+	 * first message follows. */
+	second = add(db, "Message-ID: <a2@x>\nFrom: alice@lviv-rada.gov.ua\n"
+	    "To: team@c4c.test\nSubject: Re: Partnership idea\n"
+	    "In-Reply-To: <a1@x>\nReferences: <a1@x>\n"
+	    "Date: Mon, 2 Mar 2026 11:00:00 +0000\n", NULL);
+	assert_why(db, second, "12 participants");
+	assert_why(db, first, "12 thread");
+	/* Carol (Kharkiv) in the same thread: ancestry comes first. */
+	third = add(db, "Message-ID: <a3@x>\nFrom: carol@kharkiv.gov.ua\n"
+	    "To: team@c4c.test\nSubject: Re: Partnership idea\n"
+	    "In-Reply-To: <a2@x>\nReferences: <a1@x> <a2@x>\n"
+	    "Date: Mon, 2 Mar 2026 12:00:00 +0000\n", NULL);
+	assert_why(db, third, "12 thread");
+	db_close(db);
+}
+
+static void
+partner_forwards_the_thread_to_a_colleague(void **state)
+{
+	struct db *db = fresh_db();
+	int64_t orig, fwd, reply, n;
+
+	orig = add(db, "Message-ID: <f1@x>\nFrom: bob@cityofmadison.com\n"
+	    "To: alice@lviv-rada.gov.ua\nCc: team@c4c.test\n"
+	    "Subject: Budget for the visit\n"
+	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n", NULL);
+	assert_why(db, orig, "12 participants");
+	/* Alice forwards it (no References) to a colleague we never saw. */
+	fwd = add(db, "Message-ID: <f2@x>\nFrom: alice@lviv-rada.gov.ua\n"
+	    "To: Petro <petro@lviv-rada.gov.ua>\nCc: team@c4c.test\n"
+	    "Subject: Fwd: Budget for the visit\n"
+	    "Date: Tue, 3 Mar 2026 10:00:00 +0000\n", NULL);
+	assert_why(db, fwd, "12 participants");
+	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM contacts c JOIN "
+	    "contact_addresses a ON a.contact = c.id WHERE a.email = "
+	    "'petro@lviv-rada.gov.ua' AND c.learned = 1 AND c.org = 1", ""),
+	    1);
+	assert_int_equal(n, 1);
+	/* New people: a conversation of its own, not glued by subject. */
+	assert_int_not_equal(thread_id(db, orig), thread_id(db, fwd));
+	/* The colleague answers the forward, to the team only. */
+	reply = add(db, "Message-ID: <f3@x>\nFrom: petro@lviv-rada.gov.ua\n"
+	    "To: team@c4c.test\nSubject: Re: Fwd: Budget for the visit\n"
+	    "In-Reply-To: <f2@x>\nReferences: <f2@x>\n"
+	    "Date: Wed, 4 Mar 2026 10:00:00 +0000\n", NULL);
+	assert_int_equal(thread_id(db, reply), thread_id(db, fwd));
+	assert_why(db, reply, "12 thread");
+	db_close(db);
+}
+
+static void
+a_persons_assignment_moves_the_thread(void **state)
+{
+	struct db *db = fresh_db();
+	int64_t m1, m2, m3, p;
+	char *err = NULL;
+
+	m1 = add(db, "Message-ID: <s1@x>\nFrom: bob@cityofmadison.com\n"
+	    "To: team@c4c.test\nSubject: Visit\n"
+	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n", NULL);
+	m2 = add(db, "Message-ID: <s2@x>\nFrom: alice@lviv-rada.gov.ua\n"
+	    "To: bob@cityofmadison.com\nSubject: Re: Visit\n"
+	    "In-Reply-To: <s1@x>\nReferences: <s1@x>\n"
+	    "Date: Mon, 2 Mar 2026 11:00:00 +0000\n", NULL);
+	assert_why(db, m1, "12 thread");
+	assert_why(db, m2, "12 participants");
+	assert_int_equal(match_assign(db, m1, 13, &err), 0);
+	assert_why(db, m1, "13 assigned");
+	assert_why(db, m2, "13 thread");
+	assert_int_equal(db_int(db, &p, "SELECT partnership FROM threads WHERE "
+	    "id = ?", "I", thread_id(db, m1)), 1);
+	assert_int_equal(p, 13);
+	/* Later mail of the thread stays with the person's choice. */
+	m3 = add(db, "Message-ID: <s3@x>\nFrom: alice@lviv-rada.gov.ua\n"
+	    "To: bob@cityofmadison.com\nSubject: Re: Visit\n"
+	    "In-Reply-To: <s2@x>\nReferences: <s1@x> <s2@x>\n"
+	    "Date: Mon, 2 Mar 2026 12:00:00 +0000\n", NULL);
+	assert_why(db, m3, "13 thread");
+	assert_int_equal(match_assign(db, m1, 99, &err), -1);
+	assert_non_null(err);
+	free(err);
+	err = NULL;
+	assert_int_equal(match_assign(db, 999999, 12, &err), -1);
+	free(err);
+	db_close(db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(own_id_in_references_wins_after_a_rewrite),
+		cmocka_unit_test(plus_address_and_delivered_to),
+		cmocka_unit_test(subject_tag_needs_exactly_one),
+		cmocka_unit_test(meeting_uid_of_a_calendar_reply),
+		cmocka_unit_test(same_us_city_in_two_partnerships),
+		cmocka_unit_test(bcc_only_mail_is_not_linked),
+		cmocka_unit_test(new_staff_member_at_the_council_is_learned),
+		cmocka_unit_test(
+		    thread_ancestry_and_unassigned_messages_follow),
+		cmocka_unit_test(partner_forwards_the_thread_to_a_colleague),
+		cmocka_unit_test(a_persons_assignment_moves_the_thread),
+	};
+
+	log_init(1, "test_match");
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
