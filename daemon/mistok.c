@@ -25,14 +25,24 @@ static const struct cli_command commands[] = {
 	    "Uses SQLite's online backup, so it is safe while mistokd runs.\n"
 	    "The copy is written to FILE.tmp, synced and renamed; an existing\n"
 	    "FILE is kept unless --force. This file is what to back up." },
+	{ "contact", cmd_contact, "contact add|edit|list|show|forget ...",
+	    "the directory's contacts", DIR_HELP_CONTACT },
+	{ "export", cmd_export, "export [--json] orgs|contacts|partnerships "
+	    "[FILE]", "write the directory as CSV (stdout by default)", NULL },
 	{ "help", cmd_help, "help [COMMAND]",
 	    "list the commands, or explain one", NULL },
+	{ "import", cmd_import, "import [--json] orgs|contacts|partnerships "
+	    "FILE", "add or update directory records from CSV", DIR_HELP_IMPORT },
 	{ "messages", cmd_messages, "messages [--folder F] [--from ADDR] "
 	    "[--since DATE] [--partnership SLUG] [--text] [--json]",
 	    "list stored messages, oldest first",
 	    "--from takes an address or @domain; --since a day YYYY-MM-DD (local\n"
 	    "time). The table shows dates in local time; --json gives DESIGN.md's\n"
 	    "fields (UTC), and --text adds each message's text." },
+	{ "org", cmd_org, "org add|edit|list|show ...",
+	    "the directory's organisations", DIR_HELP_ORG },
+	{ "partnership", cmd_partnership, "partnership add|edit|list|show ...",
+	    "the directory's partnerships", DIR_HELP_PARTNERSHIP },
 	{ "status", cmd_status, "status [--json]",
 	    "show the config, the database and the state of each folder",
 	    "Shows the config and database paths, the schema version, per\n"

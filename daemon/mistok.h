@@ -12,6 +12,8 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "directory.h"
+
 struct config;
 struct db;
 struct json;
@@ -70,5 +72,72 @@ int cmd_backup(int, char **, struct cli *);
 int cmd_messages(int, char **, struct cli *);
 int cmd_status(int, char **, struct cli *);
 int cmd_sync(int, char **, struct cli *);
+
+/* The directory commands (mistok_org.c … mistok_export.c). */
+int cmd_contact(int, char **, struct cli *);
+int cmd_export(int, char **, struct cli *);
+int cmd_import(int, char **, struct cli *);
+int cmd_org(int, char **, struct cli *);
+int cmd_partnership(int, char **, struct cli *);
+
+/* Their help texts, for mistok.c's table. */
+#define DIR_HELP_ORG \
+	"mistok org add --name N --country UA|US --kind K --tz ZONE --lang uk|en\n" \
+	"               [--city C] [--region R] [--domains 'd1 d2'] [--hours H]\n" \
+	"mistok org edit NAME-or-ID --FIELD VALUE ...\n" \
+	"mistok org list [--json]; mistok org show NAME-or-ID [--json]\n" \
+	"Kinds: municipality volunteer diplomatic ngo other. An empty value\n" \
+	"clears a field; --hours like \"Mon-Fri 09:00-17:00\"."
+#define DIR_HELP_CONTACT \
+	"mistok contact add --email A [--emails 'A2 A3'] [--name N] [--org ORG]\n" \
+	"               [--role R] [--tz ZONE] [--lang uk|en] [--hours H]\n" \
+	"mistok contact edit ADDRESS-NAME-or-ID --FIELD VALUE ...\n" \
+	"mistok contact list [--json]; mistok contact show ADDRESS [--json]\n" \
+	"mistok contact forget ADDRESS: erase the person and their addresses\n" \
+	"and names in stored mail (audit-logged without the address).\n" \
+	"Empty --tz, --lang or --hours mean the organisation's."
+#define DIR_HELP_PARTNERSHIP \
+	"mistok partnership add --slug S --ua ORG --us ORG [--stage STAGE]\n" \
+	"               [--coordinator EMAIL] [--started YYYY-MM-DD]\n" \
+	"               [--supporting 'ORG;ORG']\n" \
+	"mistok partnership edit SLUG-or-ID --FIELD VALUE ...\n" \
+	"mistok partnership list [--json]; mistok partnership show SLUG [--json]\n" \
+	"Stages: prospect contacted introduced meeting_held planning\n" \
+	"joint_projects dormant closed; each change is kept with its date."
+#define DIR_HELP_IMPORT \
+	"Columns (a header row, any order; optional ones in brackets):\n" \
+	"  orgs          name,country,kind,city,region,timezone,language,domains,[hours]\n" \
+	"  contacts      name,email,organisation,role,timezone,language,[emails],[hours]\n" \
+	"  partnerships  slug,ua_org,us_org,stage,coordinator,started,[supporting_orgs]\n" \
+	"A row updates the record with its name, email or slug, else adds one.\n" \
+	"The first bad row aborts the whole import (exit 65) with FILE:LINE."
+
+/*
+ * Their shared helpers (mistok_org.c). cli_dir_args() splits argv into
+ * "--opt VALUE" / "--opt=VALUE" fields, named by map's columns (map ends
+ * with a NULL opt), --json, and positional arguments; *fields and *pos
+ * point into argv (free the two arrays). -1 after printing a usage error.
+ * cli_dir_put() runs directory_put() with cli's config and prints its
+ * error: EX_OK, EX_DATAERR or EX_SOFTWARE. cli_dir_find() resolves a
+ * NAME-or-ID: EX_OK, EX_NOINPUT (no such record) or EX_SOFTWARE.
+ * cli_dir_done() reports a write. cli_table() prints rows of ncols cells
+ * (NULL shows as "-") under a header, aligned.
+ */
+struct cli_field_opt {
+	const char	*opt;		/* "tz" for --tz */
+	const char	*field;		/* the CSV column, "timezone" */
+};
+int cli_dir_args(int argc, char **argv, struct cli *,
+    const struct cli_field_opt *map, struct dir_field **fields, size_t *nf,
+    char ***pos, size_t *npos);
+int cli_dir_put(struct cli *, struct db *, struct dir_put *);
+int cli_dir_find(struct db *, enum dir_kind, const char *key, int64_t *id);
+void cli_dir_done(struct cli *, const char *what, const struct dir_put *);
+void cli_table(const char *const *header, size_t ncols,
+    const char *const *cells, size_t nrows);
+/* The JSON shapes of the directory's records (new objects). */
+struct json *cli_json_org(const struct dir_org *);
+struct json *cli_json_contact(const struct dir_contact *);
+struct json *cli_json_partnership(const struct dir_partnership *);
 
 #endif
