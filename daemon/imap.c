@@ -1,11 +1,12 @@
 /*
  * imap: the IMAP session, over libetpan (the only file that includes it).
  *
- * Map of the file: errors and retry classes; TLS (the SNI callback and the
- * GnuTLS chain check that libetpan does not do); authentication (a small
- * SASL exchange of our own, since libetpan's needs Cyrus SASL plugins);
- * connect; capabilities; folders; EXAMINE; the streamed FETCH; IDLE;
- * APPEND; helpers (base64, backoff).
+ * Map of the file: errors and retry classes; TLS (the SNI callback, and
+ * handing the chain to tls.c for the check libetpan does not do);
+ * authentication (a small SASL exchange of our own, since libetpan's needs
+ * Cyrus SASL plugins; the initial responses come from sasl.c); connect;
+ * capabilities; folders; EXAMINE; the streamed FETCH; IDLE; APPEND;
+ * backoff.
  *
  * libetpan facts relied on (INTEROP.md, checked on Debian's 1.9.4):
  * - the per-message FETCH handler is only honoured when a progress callback
@@ -22,12 +23,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 
 #include "imap.h"
 #include "log.h"
+#include "sasl.h"
+#include "tls.h"
 #include "util.h"
 
 #define IDLE_MAX	(29 * 60)	/* RFC 2177: re-issue before 30 min */
@@ -164,150 +165,41 @@ ssl_setup(struct mailstream_ssl_context *ctx, void *arg)
 	mailstream_ssl_set_server_name(ctx, im->host);
 }
 
-static void
-cert_reasons(unsigned status, const char *host, struct buf *b)
-{
-	static const struct {
-		unsigned	 bit;
-		const char	*text;
-	} r[] = {
-		{ GNUTLS_CERT_SIGNER_NOT_FOUND, "issued by an unknown CA" },
-		{ GNUTLS_CERT_SIGNER_NOT_CA, "signer is not a CA" },
-		{ GNUTLS_CERT_EXPIRED, "expired" },
-		{ GNUTLS_CERT_NOT_ACTIVATED, "not yet valid" },
-		{ GNUTLS_CERT_REVOKED, "revoked" },
-		{ GNUTLS_CERT_INSECURE_ALGORITHM, "insecure algorithm" },
-		{ GNUTLS_CERT_SIGNATURE_FAILURE, "bad signature" },
-		{ GNUTLS_CERT_PURPOSE_MISMATCH, "not for TLS servers" },
-	};
-	size_t i;
-	size_t start = b->len;
-
-	for (i = 0; i < nitems(r); i++)
-		if (status & r[i].bit)
-			buf_printf(b, "%s%s", b->len > start ? ", " : "",
-			    r[i].text);
-	if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
-		buf_printf(b, "%shost name mismatch (not valid for %s)",
-		    b->len > start ? ", " : "", host);
-	if (b->len == start) {
-		gnutls_datum_t out;
-
-		if (gnutls_certificate_verification_status_print(status,
-		    GNUTLS_CRT_X509, &out, 0) == 0) {
-			buf_add(b, out.data, out.size);
-			gnutls_free(out.data);
-		} else
-			buf_printf(b, "status 0x%x", status);
-	}
-}
-
 /*
- * Verifies the peer's chain before anything secret is sent: against
- * ca_file alone when set, else the system store, with the host name
- * (or IP address) and the TLS server purpose.
+ * Verifies the peer's chain (tls.c) before anything secret is sent:
+ * against ca_file alone when set, else the system store, with the host
+ * name (or IP address) and the TLS server purpose.
  */
 static enum imap_status
 verify_chain(struct imap *im, char **err)
 {
 	carray *chain;
-	gnutls_x509_crt_t *crts = NULL;
-	gnutls_x509_trust_list_t tl = NULL;
-	gnutls_typed_vdata_st vd[2];
-	unsigned n = 0, i, status = 0;
+	struct tls_der *der = NULL;
+	unsigned n = 0, i;
 	enum imap_status st = IMAP_OK;
-	int rc;
+	char *why = NULL;
 
 	chain = mailstream_get_certificate_chain(im->mi->imap_stream);
-	if (chain == NULL || carray_count(chain) == 0) {
-		st = seterr(im, err, IMAP_FAIL,
-		    "%s:%d sent no certificate", im->host, im->port);
-		goto out;
-	}
-	n = carray_count(chain);
-	crts = xcalloc(n, sizeof(*crts));
+	if (chain != NULL)
+		n = carray_count(chain);
+	if (n > 0)
+		der = xcalloc(n, sizeof(*der));
 	for (i = 0; i < n; i++) {
-		MMAPString *der = carray_get(chain, i);
-		gnutls_datum_t d = { (unsigned char *)der->str,
-		    (unsigned)der->len };
+		MMAPString *s = carray_get(chain, i);
 
-		if (gnutls_x509_crt_init(&crts[i]) < 0 ||
-		    gnutls_x509_crt_import(crts[i], &d,
-		    GNUTLS_X509_FMT_DER) < 0) {
-			st = seterr(im, err, IMAP_FAIL,
-			    "certificate %u from %s:%d is unreadable", i,
-			    im->host, im->port);
-			goto out;
-		}
+		der[i].data = (const unsigned char *)s->str;
+		der[i].len = s->len;
 	}
-	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
-		fatalx("gnutls_x509_trust_list_init");
-	if (im->ca_file != NULL) {
-		rc = gnutls_x509_trust_list_add_trust_file(tl, im->ca_file,
-		    NULL, GNUTLS_X509_FMT_PEM, 0, 0);
-		if (rc <= 0) {
-			st = seterr(im, err, IMAP_FAIL,
-			    "ca_file %s: no CA certificate read (%s)",
-			    im->ca_file, rc < 0 ? gnutls_strerror(rc) :
-			    "empty");
-			goto out;
-		}
-	} else {
-		rc = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
-		if (rc <= 0) {
-			st = seterr(im, err, IMAP_FAIL,
-			    "no system trust store (%s); set ca_file",
-			    rc < 0 ? gnutls_strerror(rc) : "empty");
-			goto out;
-		}
-	}
-	memset(vd, 0, sizeof(vd));
-	vd[0].type = GNUTLS_DT_DNS_HOSTNAME;
-	vd[0].data = (unsigned char *)im->host;
-	vd[1].type = GNUTLS_DT_KEY_PURPOSE_OID;
-	vd[1].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
-	rc = gnutls_x509_trust_list_verify_crt2(tl, crts, n, vd, 2, 0,
-	    &status, NULL);
-	if (rc < 0) {
-		st = seterr(im, err, IMAP_FAIL,
-		    "certificate check for %s:%d failed: %s", im->host,
-		    im->port, gnutls_strerror(rc));
-		goto out;
-	}
-	if (status != 0) {
-		struct buf b;
-		gnutls_datum_t dn = { NULL, 0 };
-
-		buf_init(&b);
-		cert_reasons(status, im->host, &b);
-		if (gnutls_x509_crt_get_dn3(crts[0], &dn, 0) == 0) {
-			buf_printf(&b, "; subject %.*s", (int)dn.size,
-			    (char *)dn.data);
-			gnutls_free(dn.data);
-		}
-		if (gnutls_x509_crt_get_issuer_dn3(crts[0], &dn, 0) == 0) {
-			buf_printf(&b, "; issuer %.*s", (int)dn.size,
-			    (char *)dn.data);
-			gnutls_free(dn.data);
-		}
-		st = seterr(im, err, IMAP_FAIL,
-		    "certificate of %s:%d refused, nothing sent: %s",
-		    im->host, im->port, b.data);
-		buf_free(&b);
-		goto out;
-	}
-	log_trace(TRACE_IMAP, "imap %s: certificate of %s:%d verified against"
-	    " %s", im->user, im->host, im->port,
-	    im->ca_file != NULL ? im->ca_file : "the system store");
-out:
-	if (st != IMAP_OK)
+	if (tls_verify_chain(der, n, im->host, im->port, im->ca_file,
+	    &why) == -1) {
+		st = seterr(im, err, IMAP_FAIL, "%s", why);
+		free(why);
 		im->dead = 1;	/* never LOGOUT over it either */
-	if (tl != NULL)
-		gnutls_x509_trust_list_deinit(tl, 1);
-	for (i = 0; crts != NULL && i < n; i++)
-		if (crts[i] != NULL)
-			gnutls_x509_crt_deinit(crts[i]);
-	free(crts);
+	} else
+		log_trace(TRACE_IMAP, "imap %s: certificate of %s:%d verified "
+		    "against %s", im->user, im->host, im->port,
+		    im->ca_file != NULL ? im->ca_file : "the system store");
+	free(der);
 	if (chain != NULL)
 		mailstream_certificate_chain_free(chain);
 	return st;
@@ -474,14 +366,14 @@ authenticate(struct imap *im, const struct imap_params *p, char **err)
 		if (!has_auth(im, "XOAUTH2"))
 			log_warnx("imap %s: server does not announce "
 			    "AUTH=XOAUTH2; trying anyway", im->user);
-		ir = imap_xoauth2_ir(p->user, p->secret);
+		ir = sasl_xoauth2_ir(p->user, p->secret);
 		st = sasl(im, "XOAUTH2", ir, err);
 		explicit_bzero(ir, strlen(ir));
 		free(ir);
 		return st;
 	case AUTH_PLAIN:
 		if (has_auth(im, "PLAIN")) {
-			ir = imap_plain_ir(p->user, p->secret);
+			ir = sasl_plain_ir(p->user, p->secret);
 			st = sasl(im, "PLAIN", ir, err);
 			explicit_bzero(ir, strlen(ir));
 			free(ir);
@@ -1221,69 +1113,7 @@ imap_append(struct imap *im, const char *folder, const char *raw, size_t len,
 	return IMAP_OK;
 }
 
-/* ---- helpers --------------------------------------------------------- */
-
-char *
-imap_base64(const void *data, size_t len)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = data;
-	char *out, *o;
-	size_t i;
-
-	out = o = xmalloc((len + 2) / 3 * 4 + 1);
-	for (i = 0; i + 2 < len; i += 3) {
-		*o++ = tab[p[i] >> 2];
-		*o++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		*o++ = tab[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
-		*o++ = tab[p[i + 2] & 63];
-	}
-	if (i < len) {
-		*o++ = tab[p[i] >> 2];
-		if (i + 1 < len) {
-			*o++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-			*o++ = tab[(p[i + 1] & 15) << 2];
-		} else {
-			*o++ = tab[(p[i] & 3) << 4];
-			*o++ = '=';
-		}
-		*o++ = '=';
-	}
-	*o = '\0';
-	return out;
-}
-
-char *
-imap_xoauth2_ir(const char *user, const char *token)
-{
-	struct buf b;
-	char *out;
-
-	buf_init(&b);
-	buf_printf(&b, "user=%s\001auth=Bearer %s\001\001", user, token);
-	out = imap_base64(b.data, b.len);
-	explicit_bzero(b.data, b.len);
-	buf_free(&b);
-	return out;
-}
-
-char *
-imap_plain_ir(const char *user, const char *password)
-{
-	struct buf b;
-	char *out;
-
-	buf_init(&b);
-	buf_addc(&b, '\0');
-	buf_adds(&b, user);
-	buf_addc(&b, '\0');
-	buf_adds(&b, password);
-	out = imap_base64(b.data, b.len);
-	explicit_bzero(b.data, b.len);
-	buf_free(&b);
-	return out;
-}
+/* ---- backoff ---------------------------------------------------------- */
 
 unsigned
 imap_backoff_ms(unsigned attempt, uint32_t rnd)

@@ -1,10 +1,10 @@
 /*
- * imap: one IMAP session to the team mailbox, spoken through libetpan
- * (confined to imap.c). It owns the connection, TLS with its own GnuTLS
- * certificate check before any credential is sent, authentication, folder
- * listing, read-only EXAMINE, streamed UID FETCH with BODY.PEEK, IDLE and
- * APPEND. It never sets \Seen, stores flags, moves or expunges, and knows
- * nothing of partnerships, sync state or the database.
+ * imap: one IMAP session to the team mailbox through libetpan (only in
+ * imap.c): connection, TLS checked by tls.c before any credential is sent,
+ * login (SASL initial responses from sasl.c), LIST, read-only EXAMINE,
+ * streamed UID FETCH with BODY.PEEK, IDLE and APPEND. It never sets \Seen,
+ * stores flags, moves or expunges, and knows nothing of partnerships, sync
+ * state or the database.
  */
 #ifndef MISTOK_IMAP_H
 #define MISTOK_IMAP_H
@@ -58,7 +58,7 @@ struct imap;
  * authenticates:
  *   AUTH_PLAIN   AUTHENTICATE PLAIN (SASL-IR when offered), else LOGIN;
  *   AUTH_LOGIN   the IMAP LOGIN command;
- *   AUTH_XOAUTH2 AUTHENTICATE XOAUTH2 with imap_xoauth2_ir().
+ *   AUTH_XOAUTH2 AUTHENTICATE XOAUTH2 with sasl_xoauth2_ir().
  * tls = none logs a warning; a server that says LOGINDISABLED is refused.
  * Returns the session (free with imap_close()) and sets *st = IMAP_OK, or
  * returns NULL with *st and *err (caller frees; never holds the secret).
@@ -190,17 +190,6 @@ int imap_fd(struct imap *);
  */
 enum imap_status imap_append(struct imap *, const char *folder,
     const char *raw, size_t len, int seen, char **err);
-
-/*
- * The XOAUTH2 initial response: base64 of
- * "user=" user "\1auth=Bearer " token "\1\1". Caller frees (and should
- * explicit_bzero it: it holds the token).
- */
-char *imap_xoauth2_ir(const char *user, const char *token);
-/* Base64 of "\0" user "\0" password (SASL PLAIN, RFC 4616). Same care. */
-char *imap_plain_ir(const char *user, const char *password);
-/* RFC 4648 base64 of len bytes; caller frees. */
-char *imap_base64(const void *, size_t len);
 
 /*
  * Reconnect delay for the attempt-th consecutive failure (0-based):

@@ -1,4 +1,4 @@
-/* imap: the parts that need no server (SASL strings, base64, backoff). */
+/* imap: the parts that need no server (backoff, \Sent lookup, names). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,67 +8,6 @@
 
 #include "imap.h"
 #include "util.h"
-
-static void
-base64_rfc4648_vectors(void **state)
-{
-	static const char *in[] = { "", "f", "fo", "foo", "foob", "fooba",
-	    "foobar" };
-	static const char *out[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
-	    "Zm9vYmE=", "Zm9vYmFy" };
-	size_t i;
-
-	for (i = 0; i < nitems(in); i++) {
-		char *s = imap_base64(in[i], strlen(in[i]));
-
-		assert_string_equal(s, out[i]);
-		free(s);
-	}
-}
-
-static void
-base64_all_bytes(void **state)
-{
-	unsigned char b[3] = { 0xff, 0x00, 0xfe };
-	char *s = imap_base64(b, sizeof(b));
-
-	assert_string_equal(s, "/wD+");
-	free(s);
-}
-
-/* Google's documented XOAUTH2 example (developers.google.com). */
-static void
-xoauth2_matches_google_example(void **state)
-{
-	char *s = imap_xoauth2_ir("someuser@example.com",
-	    "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg");
-
-	assert_string_equal(s, "dXNlcj1zb21ldXNlckBleGFtcGxlLmNvbQFhdXRoPUJl"
-	    "YXJlciB5YTI5LnZGOWRmdDRxbVRjMk52YjNSbGNrQmhkSFJoZG1semRHRXVZMjl0"
-	    "Q2cBAQ==");
-	free(s);
-}
-
-static void
-xoauth2_differs_with_token(void **state)
-{
-	char *a = imap_xoauth2_ir("team@c4c.test", "tok1");
-	char *b = imap_xoauth2_ir("team@c4c.test", "tok2");
-
-	assert_string_not_equal(a, b);
-	free(a);
-	free(b);
-}
-
-static void
-plain_has_empty_authzid(void **state)
-{
-	char *s = imap_plain_ir("team@c4c.test", "s3cret");
-
-	/* base64("\0team@c4c.test\0s3cret") */
-	assert_string_equal(s, "AHRlYW1AYzRjLnRlc3QAczNjcmV0");
-	free(s);
-}
 
 static void
 backoff_doubles_to_five_minutes_with_jitter(void **state)
@@ -122,11 +61,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(base64_rfc4648_vectors),
-		cmocka_unit_test(base64_all_bytes),
-		cmocka_unit_test(xoauth2_matches_google_example),
-		cmocka_unit_test(xoauth2_differs_with_token),
-		cmocka_unit_test(plain_has_empty_authzid),
 		cmocka_unit_test(backoff_doubles_to_five_minutes_with_jitter),
 		cmocka_unit_test(find_sent_skips_noselect),
 		cmocka_unit_test(status_names),
