@@ -3,8 +3,7 @@
  * table, defaults and value syntax (durations 30s/5m/1h/3d/2w, sizes 50M,
  * hours "Mon-Fri 09:00-17:00"; confval.c), and reads secrets from a 0600
  * file or a password command (secret.c). It never logs or prints a secret;
- * errors name file:line and every problem of a file is reported, not only
- * the first.
+ * errors name file:line, and every problem of a file is reported.
  */
 #ifndef MISTOK_CONFIG_H
 #define MISTOK_CONFIG_H
