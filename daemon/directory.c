@@ -705,6 +705,8 @@ directory_find(struct db *db, enum dir_kind k, const char *key, int64_t *id,
 	size_t n = 0;
 	int rc;
 
+	if (err != NULL)
+		*err = NULL;
 	if (all_digits(key)) {
 		static const char *const sql[] = {
 			[DIR_ORGS] = "SELECT id FROM orgs WHERE id = ?",
