@@ -340,8 +340,12 @@ ev_run_once(struct ev_loop *loop, int timeout_ms)
 	loop->npolled = 0;
 
 	now = ev_now_ms();
-	/* Timers armed by this round's callbacks wait for the next one. */
-	while ((t = loop->timers) != NULL && t->deadline <= now &&
+	/*
+	 * Timers armed by this round's callbacks wait for the next one. A
+	 * break (SIGTERM) ends the round before any timer: a timer callback
+	 * may block (an IDLE slice) and would delay the stop.
+	 */
+	while (!loop->brk && (t = loop->timers) != NULL && t->deadline <= now &&
 	    t->seq < seq_before) {
 		loop->timers = t->next;
 		t->next = NULL;

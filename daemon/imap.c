@@ -1032,7 +1032,7 @@ imap_idle(struct imap *im, int seconds, int *news, char **err)
 {
 	mailstream *s = im->mi->imap_stream;
 	uint32_t before;
-	int r, w;
+	int r, w, wait_errno = 0;
 
 	*news = 0;
 	if (!imap_has_idle(im))
@@ -1061,13 +1061,26 @@ imap_idle(struct imap *im, int seconds, int *news, char **err)
 	/* Data may already sit in libetpan's buffer: don't wait for it. */
 	if (s->read_buffer_len > 0)
 		w = MAILSTREAM_IDLE_HASDATA;
-	else
+	else {
+		errno = 0;
 		w = mailstream_wait_idle(s, seconds);
+		wait_errno = errno;
+	}
 	if ((r = mailimap_idle_done(im->mi)) != MAILIMAP_NO_ERROR) {
 		if (r == MAILIMAP_ERROR_PARSE)
 			return seterr(im, err, IMAP_RETRY_NOW, "IDLE DONE: "
 			    "unparsable answer; reconnecting");
 		return lib_error(im, r, "IDLE DONE", err);
+	}
+	/*
+	 * A signal (SIGTERM, SIGHUP) interrupts the wait's select(); the
+	 * session is fine, since DONE was answered: let the caller's event
+	 * loop see the signal instead of reconnecting.
+	 */
+	if (w == MAILSTREAM_IDLE_ERROR && wait_errno == EINTR) {
+		log_trace(TRACE_IMAP, "imap %s: IDLE interrupted by a signal",
+		    im->user);
+		return IMAP_OK;
 	}
 	if (w == MAILSTREAM_IDLE_ERROR)
 		return seterr(im, err, IMAP_RETRY_LATER, "IDLE: wait failed");

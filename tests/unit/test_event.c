@@ -318,6 +318,17 @@ signals_arrive_as_callbacks(void **state)
 	assert_true(ev_now_ms() - start < 1000);
 	ev_timer_stop(&guard);
 
+	/*
+	 * A signal that breaks the loop wins over a timer due in the same
+	 * round: a blocking timer callback (an IDLE slice) must not run
+	 * after SIGTERM. The timer is due before the round begins.
+	 */
+	ev_timer_start(&guard, 0, 0);
+	raise(SIGTERM);
+	assert_int_equal(ev_run(loop), 0);
+	assert_int_equal(r.term, 2);
+	ev_timer_stop(&guard);
+
 	/* Freeing the loop gives the signals back to their defaults. */
 	ev_loop_free(loop);
 	assert_int_equal(sigaction(SIGHUP, NULL, &sa), 0);
