@@ -1,0 +1,263 @@
+/*
+ * mailtmpl: the names and data of mistok's mail templates, their check,
+ * the language choice, and the daemon module that holds the loaded set.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+#include "config.h"
+#include "json.h"
+#include "log.h"
+#include "mailtmpl.h"
+#include "tmplset.h"
+#include "util.h"
+
+const char *const mailtmpl_names[] = {
+	"followup",
+	"notice",
+	"test",
+	NULL
+};
+
+#define COMMON \
+	"\"team\": {\"name\": \"Cities4Cities\", " \
+	"\"address\": \"team@c4c.test\"}, " \
+	"\"coordinator\": {\"name\": \"Марія Шевчук\", " \
+	"\"email\": \"maria@c4c.test\"}"
+
+static const struct {
+	const char	*name;
+	const char	*json;
+} samples[] = {
+	{ "followup", "{" COMMON ", "
+	    "\"recipient\": {\"name\": \"Олена Коваль\"}, "
+	    "\"partnership\": {\"tag\": \"[C4C #12]\", "
+	    "\"ua_org\": \"Львівська міська рада\", "
+	    "\"us_org\": \"City of Madison\", \"stage\": \"contacted\"}, "
+	    "\"message\": \"Чи зручно вам зустрітися наступного тижня?\", "
+	    "\"steps\": [{\"text\": \"Узгодити дату онлайн-зустрічі\", "
+	    "\"due\": \"2026-03-10\"}], \"has_steps\": true}" },
+	{ "notice", "{" COMMON ", "
+	    "\"notice\": {\"failed\": true, \"bounced\": true, "
+	    "\"recipient\": \"olena@lviv.test\", "
+	    "\"subject\": \"[C4C #12] Наступні кроки\", "
+	    "\"reason\": \"550 5.1.1 mailbox unavailable\", "
+	    "\"outbox_id\": 42}}" },
+	{ "test", "{" COMMON ", \"address\": \"olena@lviv.test\", "
+	    "\"sent_at\": \"2026-03-02 10:00 (Europe/Kyiv)\"}" },
+};
+
+static const char *const langs[] = { "en", "uk" };
+static const char *const parts[] = { "subject", "txt", "html" };
+
+const char *
+mailtmpl_sample(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < nitems(samples); i++)
+		if (strcmp(samples[i].name, name) == 0)
+			return samples[i].json;
+	return NULL;
+}
+
+struct tmpl_set *
+mailtmpl_load(const char *dir, struct buf *errors)
+{
+	struct tmpl_set *set;
+	struct json *data;
+	struct buf out;
+	char *err;
+	size_t i, l, p;
+	int nerr = 0;
+
+	if ((set = tmpl_set_load(dir, errors)) == NULL)
+		return NULL;
+	nerr += tmpl_set_require(set, mailtmpl_names, errors);
+	tmpl_set_strict(set, 1);
+	buf_init(&out);
+	for (i = 0; mailtmpl_names[i] != NULL; i++) {
+		data = json_parse(mailtmpl_sample(mailtmpl_names[i]),
+		    strlen(mailtmpl_sample(mailtmpl_names[i])), &err);
+		if (data == NULL)
+			fatalx("mailtmpl: sample of %s: %s", mailtmpl_names[i],
+			    err);
+		for (l = 0; l < nitems(langs); l++)
+			for (p = 0; p < nitems(parts); p++) {
+				if (!tmpl_set_has(set, mailtmpl_names[i],
+				    langs[l], parts[p]))
+					continue;
+				buf_reset(&out);
+				if (tmpl_set_render(set, mailtmpl_names[i],
+				    langs[l], parts[p], data, &out, &err) == 0)
+					continue;
+				buf_printf(errors, "%s\n", err);
+				free(err);
+				nerr++;
+			}
+		json_free(data);
+	}
+	buf_free(&out);
+	tmpl_set_strict(set, 0);
+	if (nerr > 0) {
+		tmpl_set_free(set);
+		return NULL;
+	}
+	return set;
+}
+
+static int
+has_any(const struct tmpl_set *set, const char *name, const char *lang)
+{
+	return lang != NULL && tmpl_set_has(set, name, lang, "txt");
+}
+
+const char *
+mailtmpl_lang(const struct tmpl_set *set, const char *name, const char *lang,
+    const char *team_lang)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(langs); i++)
+		if (lang != NULL && strcmp(lang, langs[i]) == 0 &&
+		    has_any(set, name, langs[i]))
+			return langs[i];
+	for (i = 0; i < nitems(langs); i++)
+		if (team_lang != NULL && strcmp(team_lang, langs[i]) == 0 &&
+		    has_any(set, name, langs[i]))
+			return langs[i];
+	for (i = 0; i < nitems(langs); i++)
+		if (has_any(set, name, langs[i]))
+			return langs[i];
+	return NULL;
+}
+
+void
+mailtmpl_mail_free(struct mailtmpl_mail *m)
+{
+	free(m->subject);
+	free(m->text);
+	free(m->html);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+mailtmpl_render(const struct tmpl_set *set, const char *name,
+    const char *lang, const char *team_lang, const struct json *data,
+    struct mailtmpl_mail *m, char **err)
+{
+	struct buf b;
+
+	memset(m, 0, sizeof(*m));
+	*err = NULL;
+	if (name == NULL ||
+	    (m->lang = mailtmpl_lang(set, name, lang, team_lang)) == NULL) {
+		*err = xasprintf("unknown template '%s'", name ? name : "");
+		return -1;
+	}
+	buf_init(&b);
+	if (tmpl_set_render(set, name, m->lang, "subject", data, &b, err) ==
+	    -1)
+		goto fail;
+	m->subject = buf_steal(&b);
+	if (tmpl_set_render(set, name, m->lang, "txt", data, &b, err) == -1)
+		goto fail;
+	buf_adds(&b, "");
+	m->text_len = b.len;
+	m->text = buf_steal(&b);
+	if (tmpl_set_has(set, name, m->lang, "html")) {
+		if (tmpl_set_render(set, name, m->lang, "html", data, &b,
+		    err) == -1)
+			goto fail;
+		buf_adds(&b, "");
+		m->html_len = b.len;
+		m->html = buf_steal(&b);
+	}
+	return 0;
+fail:
+	buf_free(&b);
+	mailtmpl_mail_free(m);
+	return -1;
+}
+
+void
+mailtmpl_to_compose(const struct mailtmpl_mail *m, struct compose *c)
+{
+	compose_set_subject(c, m->subject);
+	compose_set_text(c, m->text, m->text_len);
+	if (m->html != NULL)
+		compose_set_html(c, m->html, m->html_len);
+}
+
+/* ---- the daemon module --------------------------------------------------- */
+
+static struct tmpl_set *current;
+
+const struct tmpl_set *
+mailtmpl_current(void)
+{
+	return current;
+}
+
+static void
+log_lines(const char *prefix, const char *text)
+{
+	const char *p = text, *e;
+
+	while (p != NULL && *p != '\0') {
+		if ((e = strchr(p, '\n')) == NULL)
+			e = p + strlen(p);
+		if (e > p)
+			log_warnx("%s%.*s", prefix, (int)(e - p), p);
+		p = *e ? e + 1 : e;
+	}
+}
+
+static int
+mod_init(struct daemon_ctx *ctx)
+{
+	struct buf errors;
+
+	buf_init(&errors);
+	current = mailtmpl_load(ctx->conf->templates_dir, &errors);
+	if (current == NULL) {
+		log_lines("templates: ", errors.data);
+		log_warnx("templates: %s: a template is missing or broken",
+		    ctx->conf->templates_dir);
+		buf_free(&errors);
+		return -1;
+	}
+	buf_free(&errors);
+	log_debug("templates: loaded %s", ctx->conf->templates_dir);
+	return 0;
+}
+
+static void
+mod_reload(struct daemon_ctx *ctx, const struct config *old)
+{
+	struct tmpl_set *set;
+	struct buf errors;
+
+	buf_init(&errors);
+	if ((set = mailtmpl_load(ctx->conf->templates_dir, &errors)) == NULL) {
+		log_lines("templates: ", errors.data);
+		log_warnx("templates: %s: broken, the loaded templates are "
+		    "kept", ctx->conf->templates_dir);
+	} else {
+		tmpl_set_free(current);
+		current = set;
+	}
+	buf_free(&errors);
+}
+
+static void
+mod_shutdown(struct daemon_ctx *ctx)
+{
+	tmpl_set_free(current);
+	current = NULL;
+}
+
+const struct daemon_module mailtmpl_module = {
+	"templates", mod_init, mod_reload, mod_shutdown
+};
