@@ -41,8 +41,13 @@ static const struct cli_command commands[] = {
 	    "fields (UTC), and --text adds each message's text." },
 	{ "org", cmd_org, "org add|edit|list|show ...",
 	    "the directory's organisations", DIR_HELP_ORG },
+	{ "outbox", cmd_outbox, "outbox [--json] | outbox retry|cancel ID",
+	    "list outgoing mail, or retry or cancel one", OUTBOX_HELP },
 	{ "partnership", cmd_partnership, "partnership add|edit|list|show ...",
 	    "the directory's partnerships", DIR_HELP_PARTNERSHIP },
+	{ "send-test", cmd_send_test, "send-test [--json] ADDRESS",
+	    "send a small test mail to ADDRESS now and print the outcome",
+	    NULL },
 	{ "status", cmd_status, "status [--json]",
 	    "show the config, the database and the state of each folder",
 	    "Shows the config and database paths, the schema version, per\n"
@@ -53,6 +58,10 @@ static const struct cli_command commands[] = {
 	    "Progress goes to stderr: a bar on a terminal, else a line every few\n"
 	    "seconds; then one summary line per folder. Exit 0, 69 or 75 when the\n"
 	    "server is unavailable, 78 for a configuration problem." },
+	{ "template", cmd_template, "template render NAME [--lang uk|en] "
+	    "[--data FILE.json] [--part subject|txt|html] [--dir DIR] | "
+	    "template check [--dir DIR] [--json]",
+	    "preview a mail template, or check them all", MAILTMPL_HELP },
 };
 
 static const struct cli_command *

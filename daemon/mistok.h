@@ -72,6 +72,24 @@ int cmd_backup(int, char **, struct cli *);
 int cmd_messages(int, char **, struct cli *);
 int cmd_status(int, char **, struct cli *);
 int cmd_sync(int, char **, struct cli *);
+/* mistok_outbox.c, mistok_send_test.c: the outbox. */
+int cmd_outbox(int, char **, struct cli *);
+int cmd_send_test(int, char **, struct cli *);
+#define OUTBOX_HELP \
+	"Without arguments lists every mail, newest first: id, status,\n" \
+	"attempts, next attempt (UTC), dedupe key, recipients, subject and\n" \
+	"the last error. retry ID queues a failed, cancelled or queued mail\n" \
+	"due now; cancel ID stops a queued or failed one."
+/* mistok_template.c: template render|check, and its help text. */
+int cmd_template(int, char **, struct cli *);
+#define MAILTMPL_HELP \
+	"render prints each part of NAME (or --part) rendered with FILE.json\n" \
+	"(default: the built-in sample of a template mistok sends) in --lang\n" \
+	"(default: the team's language, falling back to the other one).\n" \
+	"check loads every template as mistokd does at start-up and renders\n" \
+	"the ones mistok sends with their sample data in strict mode; each\n" \
+	"problem is printed as FILE:LINE: message and the exit status is 65.\n" \
+	"--dir DIR replaces the config's [templates] dir."
 
 /* The directory commands (mistok_org.c … mistok_export.c). */
 int cmd_contact(int, char **, struct cli *);

@@ -21,6 +21,8 @@
 #include "event.h"
 #include "ingest.h"
 #include "log.h"
+#include "mailtmpl.h"
+#include "outbox.h"
 #include "util.h"
 
 /*
@@ -28,7 +30,9 @@
  * add one line each (e.g. &ingest_module, &outbox_module, &remind_module).
  */
 static const struct daemon_module *const modules[] = {
+	&mailtmpl_module,
 	&ingest_module,
+	&outbox_module,
 	NULL
 };
 
