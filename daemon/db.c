@@ -313,6 +313,19 @@ static const char *const migrations[] = {
 	"  WHERE conversation IS NOT NULL;"
 	"CREATE INDEX messages_subject ON messages(subject_base, date)"
 	"  WHERE subject_base IS NOT NULL;",
+	/* 3: outbox delivery (outbox.c): the subject for listings, the last
+	 * SMTP reply code, recipients the server refused ("addr: reply"
+	 * lines), when the last attempt began, the Sent copy (NULL none |
+	 * pending | done | failed), whether the failure notice was queued,
+	 * and how often a crash in 'sending' made it go out again. */
+	"ALTER TABLE outbox ADD COLUMN subject TEXT;"
+	"ALTER TABLE outbox ADD COLUMN last_code INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN rejected TEXT;"
+	"ALTER TABLE outbox ADD COLUMN attempted_at INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN copy TEXT;"
+	"ALTER TABLE outbox ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX outbox_copy ON outbox(copy) WHERE copy = 'pending';",
 };
 
 struct stmt_slot {
