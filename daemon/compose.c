@@ -118,7 +118,8 @@ compose_clean(const char *s)
 			ctl = 1;
 			continue;
 		}
-		if (ctl)
+		/* A run of controls is one space, none next to a space. */
+		if (ctl && ch != ' ' && b.len > 0 && b.data[b.len - 1] != ' ')
 			buf_addc(&b, ' ');
 		ctl = 0;
 		buf_addc(&b, ch);
