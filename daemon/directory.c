@@ -2367,6 +2367,12 @@ directory_forget(struct db *db, const char *email, const char *actor,
 		    addrs[i]) == -1)
 			goto fail;
 		stats->recipients += (size_t)db_changes(db);
+		/* Who changed a stage or sent a command is an address too. */
+		if (db_exec(db, "UPDATE stage_history SET actor = ? WHERE "
+		    "actor = ?", "tt", DIR_FORGOTTEN_EMAIL, addrs[i]) == -1 ||
+		    db_exec(db, "UPDATE events SET actor = ? WHERE actor = ?",
+		    "tt", DIR_FORGOTTEN_EMAIL, addrs[i]) == -1)
+			goto fail;
 		if (scrub_table(db, "SELECT id, body, quote_off, sig_off "
 		    "FROM messages WHERE instr(lower(body), ?) > 0",
 		    "UPDATE messages SET body = ?, quote_off = nullif(?, -1), "

@@ -262,8 +262,10 @@ int directory_export(struct db *, enum dir_kind, struct buf *out, char **err);
  * Erases a person: the contact that owns email with all its addresses,
  * and in stored mail every one of those addresses and their display names
  * (messages' sender, message_addresses, meeting attendees) replaced by
- * DIR_FORGOTTEN_EMAIL and no name, and the addresses' occurrences in
- * message bodies and calendar parts replaced too. The events row (action
+ * DIR_FORGOTTEN_EMAIL and no name, the addresses' occurrences in message
+ * bodies, subjects and calendar parts replaced too, and so are they as
+ * the actor of stage_history and events rows. Queued outbox mail is left
+ * alone. The events row (action
  * "forget") names the contact's id and the counts, never the address.
  * Runs its own transaction (must not be called in one). Returns 0 (also
  * when nothing knew the address: every count is then 0), or DIR_ERR_DATA

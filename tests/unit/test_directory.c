@@ -750,8 +750,12 @@ forget_erases_a_person_everywhere(void **state)
 	    "'mayor@lviv.test'), (?, 'cc', 0, 'Emily', 'intl@madison.test')",
 	    "II", m2, m2), 0);
 
+	assert_int_equal(db_exec(db, "INSERT INTO events (at, actor, action) "
+	    "VALUES (1, 'oksana.m@lviv.test', 'command')", ""), 0);
 	assert_int_equal(directory_forget(db, "MAYOR@lviv.test", "cli", &st,
 	    &err), 0);
+	assert_int_equal(count(db, "SELECT count(*) FROM events WHERE "
+	    "actor = 'forgotten@invalid' AND action = 'command'"), 1);
 	assert_int_equal(st.contact, contact);
 	assert_int_equal(st.addresses, 2);
 	assert_int_equal(st.messages, 1);
