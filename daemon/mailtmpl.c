@@ -2,8 +2,10 @@
  * mailtmpl: the names and data of mistok's mail templates, their check,
  * the language choice, and the daemon module that holds the loaded set.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compose.h"
 #include "config.h"
@@ -190,6 +192,36 @@ mailtmpl_to_compose(const struct mailtmpl_mail *m, struct compose *c)
 		compose_set_html(c, m->html, m->html_len);
 }
 
+char *
+mailtmpl_dir(const char *configured)
+{
+	char exe[PATH_MAX], *slash, *dir;
+	ssize_t n;
+
+	if (strcmp(configured, DATADIR "/mistok/templates") != 0 ||
+	    access(configured, F_OK) == 0)
+		return xstrdup(configured);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return xstrdup(configured);
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return xstrdup(configured);
+	*slash = '\0';
+	/* build/mistokd or build/tests/helper: the tree is one or two up. */
+	dir = xasprintf("%s/../templates/en", exe);
+	if (access(dir, F_OK) != 0) {
+		free(dir);
+		dir = xasprintf("%s/../../templates/en", exe);
+	}
+	if (access(dir, F_OK) != 0) {
+		free(dir);
+		return xstrdup(configured);
+	}
+	dir[strlen(dir) - 3] = '\0';
+	return dir;
+}
+
 /* ---- the daemon module --------------------------------------------------- */
 
 static struct tmpl_set *current;
@@ -218,18 +250,24 @@ static int
 mod_init(struct daemon_ctx *ctx)
 {
 	struct buf errors;
+	char *dir = mailtmpl_dir(ctx->conf->templates_dir);
 
+	if (strcmp(dir, ctx->conf->templates_dir) != 0)
+		log_info("templates: %s does not exist; running uninstalled, "
+		    "using %s", ctx->conf->templates_dir, dir);
 	buf_init(&errors);
-	current = mailtmpl_load(ctx->conf->templates_dir, &errors);
+	current = mailtmpl_load(dir, &errors);
 	if (current == NULL) {
 		log_lines("templates: ", errors.data);
 		log_warnx("templates: %s: a template is missing or broken",
-		    ctx->conf->templates_dir);
+		    dir);
 		buf_free(&errors);
+		free(dir);
 		return -1;
 	}
 	buf_free(&errors);
-	log_debug("templates: loaded %s", ctx->conf->templates_dir);
+	log_debug("templates: loaded %s", dir);
+	free(dir);
 	return 0;
 }
 
@@ -238,17 +276,19 @@ mod_reload(struct daemon_ctx *ctx, const struct config *old)
 {
 	struct tmpl_set *set;
 	struct buf errors;
+	char *dir = mailtmpl_dir(ctx->conf->templates_dir);
 
 	buf_init(&errors);
-	if ((set = mailtmpl_load(ctx->conf->templates_dir, &errors)) == NULL) {
+	if ((set = mailtmpl_load(dir, &errors)) == NULL) {
 		log_lines("templates: ", errors.data);
 		log_warnx("templates: %s: broken, the loaded templates are "
-		    "kept", ctx->conf->templates_dir);
+		    "kept", dir);
 	} else {
 		tmpl_set_free(current);
 		current = set;
 	}
 	buf_free(&errors);
+	free(dir);
 }
 
 static void

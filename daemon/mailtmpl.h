@@ -74,7 +74,16 @@ void mailtmpl_mail_free(struct mailtmpl_mail *);
 void mailtmpl_to_compose(const struct mailtmpl_mail *m, struct compose *c);
 
 /*
- * The daemon module: init loads ctx->conf->templates_dir with
+ * The directory to load: configured, except when it is the built-in
+ * default (DATADIR/mistok/templates) and does not exist while the running
+ * binary sits in a build tree next to templates/ (running uninstalled, as
+ * the tests do): then that tree's templates/. A configured [templates] dir
+ * is always used as it is. Caller frees.
+ */
+char *mailtmpl_dir(const char *configured);
+
+/*
+ * The daemon module: init loads mailtmpl_dir(templates_dir) with
  * mailtmpl_load() and fails (each problem logged) when it is broken;
  * reload loads it again and keeps the old set when the new one is broken.
  */

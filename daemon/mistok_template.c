@@ -14,19 +14,22 @@
 #include "tmplset.h"
 #include "util.h"
 
-/* The templates directory: --dir, else the config's [templates] dir. */
+/*
+ * The templates directory: --dir, else the config's [templates] dir as
+ * mistokd resolves it (mailtmpl_dir()). *out is freed by the caller.
+ */
 static int
-template_dir(struct cli *cli, const char *dir, const char **out)
+template_dir(struct cli *cli, const char *dir, char **out)
 {
 	int rc;
 
 	if (dir != NULL) {
-		*out = dir;
+		*out = xstrdup(dir);
 		return EX_OK;
 	}
 	if ((rc = cli_config(cli)) != EX_OK)
 		return rc;
-	*out = cli->conf->templates_dir;
+	*out = mailtmpl_dir(cli->conf->templates_dir);
 	return EX_OK;
 }
 
@@ -84,8 +87,9 @@ template_render(int argc, char **argv, struct cli *cli)
 		{ "dir", required_argument, NULL, 'D' },
 		{ 0 },
 	};
-	const char *lang = NULL, *datafile = NULL, *part = NULL, *dir = NULL;
+	const char *lang = NULL, *datafile = NULL, *part = NULL, *dirarg = NULL;
 	const char *name, *used;
+	char *dir = NULL;
 	const char *parts[] = { "subject", "txt", "html" };
 	struct tmpl_set *set;
 	struct json *data, *o;
@@ -109,7 +113,7 @@ template_render(int argc, char **argv, struct cli *cli)
 			part = optarg;
 			break;
 		case 'D':
-			dir = optarg;
+			dirarg = optarg;
 			break;
 		default:
 			return cli_usage("template");
@@ -120,11 +124,13 @@ template_render(int argc, char **argv, struct cli *cli)
 	    (lang != NULL && strcmp(lang, "en") && strcmp(lang, "uk")))
 		return cli_usage("template");
 	name = argv[optind];
-	if ((rc = template_dir(cli, dir, &dir)) != EX_OK)
+	if ((rc = template_dir(cli, dirarg, &dir)) != EX_OK)
 		return rc;
 
 	buf_init(&errors);
-	if ((set = tmpl_set_load(dir, &errors)) == NULL) {
+	set = tmpl_set_load(dir, &errors);
+	free(dir);
+	if (set == NULL) {
 		print_errors(errors.data ? errors.data : "");
 		buf_free(&errors);
 		return EX_DATAERR;
@@ -201,7 +207,8 @@ template_check(int argc, char **argv, struct cli *cli)
 		{ "dir", required_argument, NULL, 'D' },
 		{ 0 },
 	};
-	const char *dir = NULL;
+	const char *dirarg = NULL;
+	char *dir = NULL;
 	struct tmpl_set *set;
 	struct json *o, *list, *errs;
 	struct buf errors;
@@ -212,13 +219,13 @@ template_check(int argc, char **argv, struct cli *cli)
 		if (ch == 'J')
 			cli->json = 1;
 		else if (ch == 'D')
-			dir = optarg;
+			dirarg = optarg;
 		else
 			return cli_usage("template");
 	}
 	if (optind != argc)
 		return cli_usage("template");
-	if ((rc = template_dir(cli, dir, &dir)) != EX_OK)
+	if ((rc = template_dir(cli, dirarg, &dir)) != EX_OK)
 		return rc;
 	buf_init(&errors);
 	buf_adds(&errors, "");
@@ -241,6 +248,7 @@ template_check(int argc, char **argv, struct cli *cli)
 	} else
 		printf("%s: templates OK\n", dir);
 	buf_free(&errors);
+	free(dir);
 	if (set == NULL)
 		return EX_DATAERR;
 	tmpl_set_free(set);
