@@ -11,7 +11,11 @@
 #   - Postfix: MX/relay port, submission (STARTTLS + AUTH), submissions
 #     (implicit TLS + AUTH), and submission ports with bad certificates;
 #     local domains go over LMTP to Dovecot, everything else to
-#   - smtp-sink, "the internet", which captures each mail as a file.
+#   - smtp-sink, "the internet", which captures each mail as a file;
+#   - oauth2_introspect.py, the identity provider's token-introspection
+#     endpoint (RFC 7662) behind Dovecot's oauth2 passdb: XOAUTH2 and
+#     OAUTHBEARER with a per-user access token, on IMAP and (through
+#     Dovecot's SASL) on submission.
 #
 # Port offsets (port = RIG_BASE_PORT + offset; offsets stay below 1000, so
 # rigs whose base ports differ by 1000 or more can run side by side):
@@ -19,6 +23,7 @@
 #   +25   SMTP (MX / relay)    Postfix, STARTTLS offered, no AUTH; relays
 #                              for 127.0.0.0/8 like a trusted local client
 #   +26   smtp-sink            "the internet": Postfix's default transport
+#   +80   token introspection  HTTP (no TLS), POST /introspect, for Dovecot
 #   +143  IMAP                 Dovecot, STARTTLS, cert for localhost
 #   +465  submissions          Postfix, implicit TLS, AUTH required
 #   +587  submission           Postfix, STARTTLS required, AUTH required
@@ -79,6 +84,7 @@ TAG=mistok-rig-$RIG_BASE_PORT-$(printf '%s' "$RIG_DIR" | sha256sum | cut -c1-8)
 P_LMTP=$((RIG_BASE_PORT + 24))
 P_SMTP=$((RIG_BASE_PORT + 25))
 P_SINK=$((RIG_BASE_PORT + 26))
+P_OAUTH2=$((RIG_BASE_PORT + 80))
 P_IMAP=$((RIG_BASE_PORT + 143))
 P_SUBMISSIONS=$((RIG_BASE_PORT + 465))
 P_SUBMISSION=$((RIG_BASE_PORT + 587))
@@ -109,18 +115,22 @@ PFDATA=$RIG_DIR/postfix-data
 SINKDIR=$RIG_DIR/sink
 MAILDIR=$RIG_DIR/mail
 LOGDIR=$RIG_DIR/log
+OADIR=$RIG_DIR/oauth2
 STATE=$RIG_DIR/state
 
 # Mail and the sink's captures belong to an unprivileged account; Dovecot
 # refuses root for mail, and this needs no account of our own.
 MAIL_USER=nobody
 SINK_USER=nobody
+OAUTH2_USER=nobody
 PF_OWNER=postfix
 
 DOVECOT=/usr/sbin/dovecot
 DOVEADM=/usr/bin/doveadm
 LDA=/usr/lib/dovecot/dovecot-lda
 SMTP_SINK=/usr/sbin/smtp-sink
+PYTHON=/usr/bin/python3
+INTROSPECT=$RIG_SRC/oauth2_introspect.py
 
 say() { printf 'rig: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -223,9 +233,10 @@ listening_ports() {
 }
 
 all_ports() {
-	echo "$P_LMTP $P_SMTP $P_SINK $P_IMAP $P_SUBMISSIONS $P_SUBMISSION" \
-		"$P_SUB_UNTRUSTED $P_SUB_WRONGHOST $P_SUB_EXPIRED $P_IMAPS" \
-		"$P_IMAPS_UNTRUSTED $P_IMAPS_WRONGHOST $P_IMAPS_EXPIRED"
+	echo "$P_LMTP $P_SMTP $P_SINK $P_OAUTH2 $P_IMAP $P_SUBMISSIONS" \
+		"$P_SUBMISSION $P_SUB_UNTRUSTED $P_SUB_WRONGHOST" \
+		"$P_SUB_EXPIRED $P_IMAPS $P_IMAPS_UNTRUSTED $P_IMAPS_WRONGHOST" \
+		"$P_IMAPS_EXPIRED"
 }
 
 # wait_ports up|down SECS PORT...: until all listen / none listens.
@@ -444,6 +455,42 @@ make_passwords() {
 	[ $changed = 1 ]
 }
 
+# new_token: an opaque access token, 40 hex digits (an RFC 6750 b64token).
+new_token() {
+	od -An -N20 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# make_tokens: one OAuth2 access token per user, made once and kept in
+# $PWDIR/USER.token (no newline; an existing file is kept, so a test may
+# put its own there before start), and the endpoint's copy of them all,
+# $OADIR/tokens ("USER TOKEN" lines, readable by the endpoint's user
+# only). Returns 0 if that copy changed (the endpoint rereads it itself).
+make_tokens() {
+	local u rc
+	mkdir -p "$OADIR"
+	chown "$OAUTH2_USER" "$OADIR"
+	chmod 700 "$OADIR"
+	for u in $(rig_users); do
+		if [ ! -s "$PWDIR/$u.token" ]; then
+			(umask 077 && new_token >"$PWDIR/$u.token")
+		fi
+		case $(cat "$PWDIR/$u.token") in
+		*[!A-Za-z0-9._~+/=-]*)
+			die "bad token in $PWDIR/$u.token (want an RFC 6750 b64token)"
+			;;
+		esac
+	done
+	(
+		umask 077
+		for u in $(rig_users); do
+			printf '%s %s\n' "$u" "$(cat "$PWDIR/$u.token")"
+		done | put "$OADIR/tokens"
+	) && rc=0 || rc=1
+	chown "$OAUTH2_USER" "$OADIR/tokens"
+	chmod 600 "$OADIR/tokens"
+	return $rc
+}
+
 # make_maildirs: each user's Maildir, made before Dovecot first sees it
 # (when Dovecot creates INBOX itself, it leaves a stray "maildirfolder"
 # file in the Maildir root, which marks a Maildir++ subfolder).
@@ -470,7 +517,10 @@ ssl = required
 ssl_min_protocol = TLSv1.2
 # Shutdown takes 5-8 s while the stats writer is on.
 stats_writer_socket_path =
-auth_mechanisms = plain login
+# XOAUTH2 and OAUTHBEARER go to the oauth2 passdb, which asks the rig's
+# token-introspection endpoint; PLAIN, LOGIN and lookups without a
+# mechanism ("none": doveadm auth lookup, say) to the passwd-file.
+auth_mechanisms = plain login xoauth2 oauthbearer
 auth_verbose = yes
 mail_uid = $uid
 mail_gid = $gid
@@ -499,7 +549,13 @@ protocol lda {
 
 passdb {
   driver = passwd-file
+  mechanisms = plain login none
   args = scheme=SHA512-CRYPT username_format=%Lu $DCDIR/passwd
+}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $DCDIR/oauth2.conf.ext
 }
 userdb {
   driver = passwd-file
@@ -528,6 +584,22 @@ namespace inbox {
 # More passdbs (e.g. driver = oauth2 for an XOAUTH2 test) or any other
 # setting go into files of their own here; "rig.sh reload" applies them.
 !include_try $DCDIR/conf.d/*.conf
+EOF
+}
+
+# dovecot_oauth2_conf: the oauth2 passdb's settings (db-oauth2): ask the
+# rig's endpoint about every token, by POST; the token must be active and
+# belong to the user named in the XOAUTH2 / OAUTHBEARER request.
+dovecot_oauth2_conf() {
+	cat <<EOF
+# Generated by tests/rig/rig.sh; edits are lost at the next start.
+introspection_mode = post
+introspection_url = http://$HOST:$P_OAUTH2/introspect
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
 EOF
 }
 
@@ -745,6 +817,8 @@ prepare() {
 	make_tls
 	make_passwords && DC_CHANGED=1 || true
 	make_maildirs
+	make_tokens || true
+	dovecot_oauth2_conf | put "$DCDIR/oauth2.conf.ext" && DC_CHANGED=1 || true
 	dovecot_common | put "$DCDIR/common.conf" && DC_CHANGED=1 || true
 	dovecot_main_conf | put "$DCDIR/main.conf" && DC_CHANGED=1 || true
 	for name in $BAD_INSTANCES; do
@@ -913,6 +987,55 @@ sink_stop() {
 	wait_ports down 3 "$P_SINK" || true
 }
 
+# -------------------------------------------------------------- oauth2
+
+oauth2_pid() {
+	local pid
+	pid=$(cat "$STATE/oauth2.pid" 2>/dev/null) || return 0
+	pid_alive "$pid" || return 0
+	case $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") in
+	*oauth2_introspect.py*"$OADIR/tokens"*) echo "$pid" ;;
+	esac
+	return 0
+}
+
+# oauth2_start: the token-introspection endpoint, unprivileged, in a
+# session of its own; it logs to $LOGDIR/oauth2.log.
+oauth2_start() {
+	local pid i
+	[ -z "$(oauth2_pid)" ] || return 0
+	kill_session oauth2
+	wait_ports down 3 "$P_OAUTH2" || need_free "$P_OAUTH2"
+	[ -r "$INTROSPECT" ] || die "missing $INTROSPECT"
+	setsid setpriv --reuid="$OAUTH2_USER" \
+		--regid="$(id -g "$OAUTH2_USER")" --clear-groups \
+		"$PYTHON" -I "$INTROSPECT" --listen "$HOST:$P_OAUTH2" \
+		--tokens "$OADIR/tokens" \
+		</dev/null >>"$LOGDIR/oauth2.log" 2>&1 9>&- &
+	pid=$!
+	echo "$pid" >"$STATE/oauth2.pid"
+	for ((i = 0; i < 50; i++)); do
+		pid_alive "$pid" && [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ] &&
+			break
+		sleep 0.02
+	done
+	record_sid oauth2 "$pid"
+	wait_ports up 5 "$P_OAUTH2" ||
+		die "the introspection endpoint did not start; see $LOGDIR/oauth2.log"
+}
+
+oauth2_stop() {
+	local pid i
+	pid=$(oauth2_pid)
+	[ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		[ -z "$(oauth2_pid)" ] && break
+		sleep 0.05
+	done
+	rm -f "$STATE/oauth2.pid" "$STATE/sid.oauth2"
+	wait_ports down 3 "$P_OAUTH2" || true
+}
+
 # ------------------------------------------------------------ commands
 
 lock() {
@@ -925,6 +1048,7 @@ cmd_start() {
 	local name
 	lock
 	prepare
+	oauth2_start
 	for name in main $BAD_INSTANCES; do
 		dc_start "$name"
 	done
@@ -944,6 +1068,7 @@ cmd_stop() {
 	done
 	pf_stop
 	sink_stop
+	oauth2_stop
 	reap 5
 	if ! wait_ports down 3 $(all_ports); then
 		# Another rig on the same ports is not ours to stop.
@@ -972,6 +1097,9 @@ cmd_status() {
 	pid=$(sink_pid)
 	echo "smtp-sink: $(state_word "$pid")"
 	[ -n "$pid" ] || rc=1
+	pid=$(oauth2_pid)
+	echo "oauth2-introspect: $(state_word "$pid")"
+	[ -n "$pid" ] || rc=1
 	l=" $(listening_ports | tr '\n' ' ') "
 	for p in $(all_ports); do
 		case $l in
@@ -998,6 +1126,8 @@ export RIG_WRONG_HOST_NAME=other.test
 export RIG_LMTP_PORT=$P_LMTP
 export RIG_SMTP_PORT=$P_SMTP
 export RIG_SINK_PORT=$P_SINK
+export RIG_OAUTH2_PORT=$P_OAUTH2
+export RIG_OAUTH2_URL=http://$HOST:$P_OAUTH2/introspect
 export RIG_IMAP_PORT=$P_IMAP
 export RIG_IMAPS_PORT=$P_IMAPS
 export RIG_IMAPS_UNTRUSTED_PORT=$P_IMAPS_UNTRUSTED
@@ -1010,9 +1140,11 @@ export RIG_SUBMISSION_WRONGHOST_PORT=$P_SUB_WRONGHOST
 export RIG_SUBMISSION_EXPIRED_PORT=$P_SUB_EXPIRED
 export RIG_PASSWORD_DIR=$(q "$PWDIR")
 export RIG_NETRC=$(q "$PWDIR/netrc")
+export RIG_TOKEN_SUFFIX=.token
 export RIG_MAIL_DIR=$(q "$MAILDIR")
 export RIG_SINK_DIR=$(q "$SINKDIR")
 export RIG_LOG_DIR=$(q "$LOGDIR")
+export RIG_OAUTH2_LOG=$(q "$LOGDIR/oauth2.log")
 export RIG_DOVECOT_CONF=$(q "$DCDIR/main.conf")
 export RIG_DOVECOT_CONF_D=$(q "$DCDIR/conf.d")
 export RIG_POSTFIX_DIR=$(q "$PFDIR")
@@ -1063,6 +1195,13 @@ cmd_password() {
 	[ ! -t 1 ] || echo
 }
 
+cmd_token() {
+	need_user "${1:-}"
+	[ -s "$PWDIR/$1.token" ] || die "no token yet for $1: start the rig"
+	cat "$PWDIR/$1.token"
+	[ ! -t 1 ] || echo
+}
+
 # add-user USER: a new mailbox (kept in $RIG_DIR/users.extra); applied at
 # once when the rig runs.
 cmd_add_user() {
@@ -1087,6 +1226,8 @@ cmd_reload() {
 	prepare
 	DC_CHANGED=1
 	PF_CHANGED=1
+	# A rig started by an older rig.sh has no endpoint yet.
+	[ -z "$(dc_pid main)" ] || oauth2_start
 	for name in main $BAD_INSTANCES; do
 		[ -z "$(dc_pid "$name")" ] || dc_start "$name"
 	done
@@ -1146,6 +1287,8 @@ usage: rig.sh COMMAND [ARGS]
   count USER [FOLDER]   number of messages (FOLDER defaults to INBOX)
   wait-count USER N [FOLDER]   wait until count >= N (RIG_WAIT seconds)
   password USER         print USER's password
+  token USER            print USER's OAuth2 access token (XOAUTH2)
+  oauth2-fail on|off    make the introspection endpoint answer 503 / normally
   add-user USER         add a mailbox to this rig (users.extra)
   sink-count            number of mails the sink captured
   sink-dir              directory of the sink's capture files
@@ -1181,6 +1324,15 @@ main() {
 			cmd_count "$1" "${3:-INBOX}" >/dev/null || exit 1
 		;;
 	password) cmd_password "$@" ;;
+	token) cmd_token "$@" ;;
+	oauth2-fail)
+		[ -d "$OADIR" ] || die "the rig has never started: $RIG_DIR"
+		case ${1:-} in
+		on) : >"$OADIR/fail" ;;
+		off) rm -f "$OADIR/fail" ;;
+		*) die "usage: oauth2-fail on|off" ;;
+		esac
+		;;
 	add-user) cmd_add_user "$@" ;;
 	sink-count) sink_count ;;
 	sink-dir) echo "$SINKDIR" ;;
