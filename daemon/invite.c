@@ -970,6 +970,11 @@ append_comment(struct invite_msg *m, const char *c)
 {
 	char *s = clean_text(c), *t;
 
+	str_trim(s);
+	if (*s == '\0') {
+		free(s);
+		return;
+	}
 	if (m->comment == NULL) {
 		m->comment = s;
 		return;
