@@ -33,6 +33,7 @@
 #include "log.h"
 #include "mime.h"
 #include "store.h"
+#include "thread.h"
 #include "util.h"
 
 #define IDLE_MAX_SECONDS	(28 * 60)
@@ -52,6 +53,7 @@ struct ingest {
 	struct ingest_counts	 total;
 	ingest_progress_fn	 progress;
 	void			*progress_arg;
+	struct thread_ctx	 tctx;		/* store's after-insert hook */
 
 	/* The open folder. */
 	size_t			 cur;		/* index, or SIZE_MAX */
@@ -114,6 +116,10 @@ ingest_new(struct db *db, const struct config *conf)
 	ing->db = db;
 	ing->conf = conf;
 	ing->cur = SIZE_MAX;
+	/* Every new message is threaded and matched in its savepoint. */
+	if (conf != NULL)
+		thread_ctx_from_config(&ing->tctx, conf);
+	store_set_after_insert(thread_store_hook, &ing->tctx);
 	return ing;
 }
 
@@ -146,6 +152,7 @@ ingest_free(struct ingest *ing)
 	ingest_disconnect(ing);
 	free_folders(ing);
 	free(ing->fail_err);
+	store_set_after_insert(NULL, NULL);
 	free(ing);
 }
 
@@ -153,6 +160,8 @@ void
 ingest_set_config(struct ingest *ing, const struct config *conf)
 {
 	ing->conf = conf;
+	if (conf != NULL)
+		thread_ctx_from_config(&ing->tctx, conf);
 }
 
 void

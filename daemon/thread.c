@@ -438,10 +438,8 @@ lookup_ref(struct db *db, const char *id, struct idvec *threads)
 	int rc;
 
 	rc = db_int(db, &t, "SELECT coalesce(thread, 0) FROM messages "
-	    "WHERE message_id = ?", "t", id);
-	if (rc == 0)
-		rc = db_int(db, &t, "SELECT thread FROM ghosts WHERE msgid = ?",
-		    "t", id);
+	    "WHERE message_id = ?1 UNION ALL SELECT thread FROM ghosts "
+	    "WHERE msgid = ?1 LIMIT 1", "t", id);
 	if (rc == 1)
 		idvec_add(threads, t);
 	return rc;
@@ -494,7 +492,7 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 	char *conv, *base, *people;
 	int64_t d = 0, thread;
 	time_t window;
-	int reply = 0, root, rc = -1, r;
+	int reply = 0, root, rc = -1, r, was_ghost = 0, fresh = 0;
 
 	if (ctx == NULL)
 		ctx = &noctx;
@@ -546,8 +544,10 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 
 	/* Edges by references, ghosts, conversation, subject. */
 	if (self != NULL && db_int(db, &thread, "SELECT thread FROM ghosts "
-	    "WHERE msgid = ?", "t", self) == 1)
+	    "WHERE msgid = ?", "t", self) == 1) {
 		idvec_add(&threads, thread);
+		was_ghost = 1;
+	}
 	ghosts = xreallocarray(NULL, nrefs + 1, sizeof(*ghosts));
 	for (i = 0; i < nrefs; i++) {
 		if ((r = lookup_ref(db, refs[i], &threads)) == -1) {
@@ -570,8 +570,10 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 
 	/* The union: the oldest thread absorbs the others. */
 	if (threads.n == 0) {
+		fresh = 1;
 		if (db_exec(db, "INSERT INTO threads (subject_base, "
-		    "conversation) VALUES (?, ?)", "tt", base, conv) == -1) {
+		    "conversation, first_date, last_date) VALUES (?, ?, ?, ?)",
+		    "ttTT", base, conv, (time_t)d, (time_t)d) == -1) {
 			set_err(db, err, "thread insert");
 			goto out;
 		}
@@ -598,13 +600,18 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 			set_err(db, err, "ghost insert");
 			goto out;
 		}
-	if ((self != NULL && db_exec(db, "DELETE FROM ghosts WHERE msgid = ?",
+	if ((was_ghost && db_exec(db, "DELETE FROM ghosts WHERE msgid = ?",
 	    "t", self) == -1) ||
-	    widen_dates(db, thread, (time_t)d) == -1 ||
-	    db_exec(db, "UPDATE threads SET subject_base = "
-	    "coalesce(subject_base, ?2), conversation = "
-	    "coalesce(conversation, ?3) WHERE id = ?1", "Itt", thread, base,
-	    conv) == -1) {
+	    (!fresh && db_exec(db, "UPDATE threads SET "
+	    "first_date = CASE WHEN ?2 IS NULL THEN first_date "
+	    "  WHEN first_date IS NULL OR first_date > ?2 THEN ?2 "
+	    "  ELSE first_date END, "
+	    "last_date = CASE WHEN ?2 IS NULL THEN last_date "
+	    "  WHEN last_date IS NULL OR last_date < ?2 THEN ?2 "
+	    "  ELSE last_date END, "
+	    "subject_base = coalesce(subject_base, ?3), "
+	    "conversation = coalesce(conversation, ?4) WHERE id = ?1",
+	    "ITtt", thread, (time_t)d, base, conv) == -1)) {
 		set_err(db, err, "thread update");
 		goto out;
 	}
