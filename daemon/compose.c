@@ -17,6 +17,7 @@
 #include <gmime/gmime.h>
 
 #include "compose.h"
+#include "config.h"
 #include "db.h"
 #include "log.h"
 #include "mime.h"
@@ -249,6 +250,13 @@ compose_new(const char *from_name, const char *from_email,
 	c->msgid = new_msgid(d);
 	c->subject = xstrdup("");
 	return c;
+}
+
+struct compose *
+compose_new_team(const struct config *conf)
+{
+	return compose_new(conf->team_name, conf->team_address,
+	    conf->team_domain);
 }
 
 static void

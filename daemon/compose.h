@@ -15,8 +15,9 @@
 #include <time.h>
 
 struct buf;
-struct db;
 struct compose;
+struct config;
+struct db;
 
 /*
  * A new message from "from_name <from_email>" (the team). domain is the
@@ -29,6 +30,8 @@ struct compose;
  */
 struct compose *compose_new(const char *from_name, const char *from_email,
     const char *domain);
+/* compose_new() from the config's [team] name, address and domain. */
+struct compose *compose_new_team(const struct config *);
 void compose_free(struct compose *);
 
 /* Recipients; name may be NULL. Bcc never appears in the header. */

@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "compose.h"
+#include "config.h"
 #include "db.h"
 #include "json.h"
 #include "mailtmpl.h"
@@ -696,6 +697,33 @@ bad_values_fail_at_write(void **state)
 }
 
 static void
+team_from_config(void **state)
+{
+	struct config conf;
+	struct compose *c;
+	struct msg *m;
+	char *raw;
+	size_t len;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.team_name = "Cities4Cities";
+	conf.team_address = "team@" DOMAIN;
+	conf.team_domain = "mail." DOMAIN;
+	c = compose_new_team(&conf);
+	compose_add_to(c, NULL, "a@lviv.test");
+	compose_set_text(c, "x", 1);
+	raw = write_ok(c, &len);
+	m = parse(raw, len);
+	assert_string_equal(m->from.name, "Cities4Cities");
+	assert_string_equal(m->from.email, "team@" DOMAIN);
+	assert_non_null(strstr(m->message_id, "@mail." DOMAIN));
+	assert_null(m->to[0].name);
+	msg_free(m);
+	free(raw);
+	compose_free(c);
+}
+
+static void
 language_choice_and_templates_of_the_tree(void **state)
 {
 	struct tmpl_set *set = source_templates();
@@ -731,6 +759,7 @@ main(void)
 		cmocka_unit_test(own_id_recorded_and_found),
 		cmocka_unit_test(calendar_alternative_and_attachment),
 		cmocka_unit_test(bad_values_fail_at_write),
+		cmocka_unit_test(team_from_config),
 		cmocka_unit_test(language_choice_and_templates_of_the_tree),
 	};
 
