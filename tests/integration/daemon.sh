@@ -59,6 +59,9 @@ coordinators = olena@c4c.test, mark@c4c.test
 
 [store]
 path = $T/mistok.db
+
+[templates]
+dir = $TOP/templates
 EOF
 }
 # Two errors, on lines 3 and 4.

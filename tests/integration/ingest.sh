@@ -88,6 +88,9 @@ coordinators = olena@c4c.test, mark@c4c.test
 
 [store]
 path = $WORK/$1.db
+
+[templates]
+dir = $TOP/templates
 EOF
 }
 # deliver USER FILE [FOLDER], straight into the mailbox with dovecot-lda.
