@@ -659,9 +659,14 @@ scan_structure(const char *text, size_t len, struct scanres *r, char **err)
 			stackline[depth++] = lineno;
 		} else if (line_is(v, "END", &v)) {
 			if (strcasecmp(v, stack[depth - 1]) != 0) {
+				char *c = clean_text(v), *b;
+
+				b = clean_text(stack[depth - 1]);
 				*err = xasprintf("line %d: END:%.64s closes "
-				    "BEGIN:%s (line %d)", lineno, v,
-				    stack[depth - 1], stackline[depth - 1]);
+				    "BEGIN:%.64s (line %d)", lineno, c, b,
+				    stackline[depth - 1]);
+				free(c);
+				free(b);
 				goto out;
 			}
 			free(stack[--depth]);
@@ -829,8 +834,8 @@ prop_time(icalcomponent *vcal, icalproperty *prop, const struct tz *defzone,
 			local.is_date = 0;
 			off = icaltimezone_get_utc_offset(vz, &local, &isdst);
 			if (off < -18 * 3600 || off > 18 * 3600) {
-				*err = xasprintf("VTIMEZONE \"%.64s\" gives "
-				    "offset %d s", tzid, off);
+				*err = xasprintf("VTIMEZONE gives offset %d s",
+				    off);
 				return -1;
 			}
 			*out = fields_as_utc(&tt) - off;
@@ -840,8 +845,11 @@ prop_time(icalcomponent *vcal, icalproperty *prop, const struct tz *defzone,
 			return 0;
 		}
 		if ((z = zone_by_name(tzid)) == NULL) {
+			char *c = clean_text(tzid);
+
 			*err = xasprintf("unknown time zone \"%.64s\" and no "
-			    "VTIMEZONE for it", tzid);
+			    "VTIMEZONE for it", c);
+			free(c);
 			return -1;
 		}
 		*out = tz_utc(z, d, tt.hour, tt.minute, tt.second, 0, NULL);
@@ -1033,7 +1041,7 @@ invite_parse(const char *text, size_t len, const char *default_zone,
 	const char *v, *licerr = NULL;
 	char *copy = NULL, *e = NULL, *s;
 	unsigned flags = 0, endflags = 0;
-	int rc = -1;
+	int rc = -1, times_matter;
 
 	*out = NULL;
 	*err = NULL;
@@ -1192,23 +1200,43 @@ invite_parse(const char *text, size_t len, const char *default_zone,
 			m->dtstamp = 0;
 		}
 	}
+	/*
+	 * The times are the point of a REQUEST, ADD or COUNTER: a bad one
+	 * refuses the message. In a REPLY or CANCEL what counts is the
+	 * PARTSTAT or the UID, so a bad time is only dropped.
+	 */
+	times_matter = m->method == INVITE_COUNTER ||
+	    m->method == INVITE_REQUEST || m->method == INVITE_ADD;
 	if (dtstart != NULL) {
 		if (prop_time(vcal, dtstart, defzone, &m->start, &flags,
-		    &m->tzid, &e) != 0) {
-			rc = fail_at(err, text, len, sr.vevent_line, "DTSTART", e);
+		    &m->tzid, &e) == 0)
+			m->has_start = 1;
+		else if (times_matter) {
+			rc = fail_at(err, text, len, sr.vevent_line, "DTSTART",
+			    e);
 			e = NULL;
 			goto out;
+		} else {
+			log_debug("invite %s: DTSTART ignored: %s", m->uid, e);
+			free(e);
+			e = NULL;
+			flags = 0;
 		}
-		m->has_start = 1;
 	}
 	if (dtend != NULL) {
 		if (prop_time(vcal, dtend, defzone, &m->end, &endflags, NULL,
-		    &e) != 0) {
+		    &e) == 0)
+			m->has_end = 1;
+		else if (times_matter) {
 			rc = fail_at(err, text, len, sr.vevent_line, "DTEND", e);
 			e = NULL;
 			goto out;
+		} else {
+			log_debug("invite %s: DTEND ignored: %s", m->uid, e);
+			free(e);
+			e = NULL;
+			endflags = 0;
 		}
-		m->has_end = 1;
 	} else if (duration != NULL && m->has_start) {
 		struct icaldurationtype du = icalproperty_get_duration(duration);
 		int secs = icaldurationtype_as_int(du);
@@ -1228,9 +1256,13 @@ invite_parse(const char *text, size_t len, const char *default_zone,
 		goto out;
 	}
 	if (m->has_start && m->has_end && m->end < m->start) {
-		rc = fail_at(err, text, len, sr.vevent_line, "DTEND",
-		    xstrdup("before DTSTART"));
-		goto out;
+		if (times_matter) {
+			rc = fail_at(err, text, len, sr.vevent_line, "DTEND",
+			    xstrdup("before DTSTART"));
+			goto out;
+		}
+		log_debug("invite %s: DTEND before DTSTART ignored", m->uid);
+		m->has_end = 0;
 	}
 	if ((m->method == INVITE_REPLY || m->method == INVITE_COUNTER) &&
 	    m->nattendees == 0) {
