@@ -20,6 +20,8 @@ static int cmd_help(int, char **, struct cli *);
 
 /* Sorted by name; later issues add one line each. */
 static const struct cli_command commands[] = {
+	{ "assign", cmd_assign, "assign [--json] MESSAGE PARTNERSHIP",
+	    "file a message and its thread under a partnership", NULL },
 	{ "backup", cmd_backup, "backup [--force] [--json] FILE",
 	    "write a consistent copy of the live database to FILE",
 	    "Uses SQLite's online backup, so it is safe while mistokd runs.\n"
@@ -48,6 +50,8 @@ static const struct cli_command commands[] = {
 	{ "send-test", cmd_send_test, "send-test [--json] ADDRESS",
 	    "send a small test mail to ADDRESS now and print the outcome",
 	    NULL },
+	{ "show", cmd_show, "show [--tz ZONE] [--json] PARTNERSHIP",
+	    "a partnership's timeline: threads, meetings, stage changes", NULL },
 	{ "status", cmd_status, "status [--json]",
 	    "show the config, the database and the state of each folder",
 	    "Shows the config and database paths, the schema version, per\n"
@@ -62,6 +66,9 @@ static const struct cli_command commands[] = {
 	    "[--data FILE.json] [--part subject|txt|html] [--dir DIR] | "
 	    "template check [--dir DIR] [--json]",
 	    "preview a mail template, or check them all", MAILTMPL_HELP },
+	{ "unassigned", cmd_unassigned, "unassigned [--tz ZONE] [--json]",
+	    "mail no rule could file under one partnership, newest first",
+	    NULL },
 };
 
 static const struct cli_command *

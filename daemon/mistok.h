@@ -91,6 +91,26 @@ int cmd_template(int, char **, struct cli *);
 	"problem is printed as FILE:LINE: message and the exit status is 65.\n" \
 	"--dir DIR replaces the config's [templates] dir."
 
+/*
+ * Triage and reading (mistok_unassigned.c, mistok_assign.c,
+ * mistok_show.c). Shared helpers in mistok_show.c: a timeline message as
+ * JSON (new object); the zone to show dates in (--tz, else the team's,
+ * else UTC; NULL after printing why); an instant as "YYYY-MM-DD HH:MM" in
+ * it; s cut to width UTF-8 characters (padded when pad); one message as a
+ * terminal line (id, local date, direction arrow, sender, subject, kind).
+ */
+struct tl_message;
+struct tz;
+int cmd_assign(int, char **, struct cli *);
+int cmd_show(int, char **, struct cli *);
+int cmd_unassigned(int, char **, struct cli *);
+struct json *cli_json_tl_message(const struct tl_message *);
+const struct tz *cli_zone(struct cli *, const char *arg);
+void cli_local(const struct tz *, time_t, char *out, size_t len);
+void cli_cut(const char *s, int width, int pad);
+void cli_tl_line(const struct tz *, const struct tl_message *,
+    const char *indent);
+
 /* The directory commands (mistok_org.c … mistok_export.c). */
 int cmd_contact(int, char **, struct cli *);
 int cmd_export(int, char **, struct cli *);
