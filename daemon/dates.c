@@ -255,15 +255,15 @@ month_lookup(const char *w)
 }
 
 /* Weekday tables: index 0 = Monday, as tz_weekday(). */
-static const char *const wday_names[7][9] = {
-	{ "mon", "monday", "пн", "понеділок", "пон", NULL },
-	{ "tue", "tues", "tuesday", "вт", "вівторок", "вів", NULL },
-	{ "wed", "wednesday", "ср", "середа", "середу", NULL },
-	{ "thu", "thur", "thurs", "thursday", "чт", "четвер", "чет", NULL },
+static const char *const wday_names[7][12] = {
+	{ "mon", "monday", "пн", "понеділок", "понеділка", "пон", NULL },
+	{ "tue", "tues", "tuesday", "вт", "вівторок", "вівторка", "вів", NULL },
+	{ "wed", "wednesday", "ср", "середа", "середу", "середи", NULL },
+	{ "thu", "thur", "thurs", "thursday", "чт", "четвер", "четверга", "чет", NULL },
 	{ "fri", "friday", "пт", "п'ятниця", "п'ятницю", "пятниця",
-	  "пятницю", "п'ят", NULL },
-	{ "sat", "saturday", "сб", "субота", "суботу", "суб", NULL },
-	{ "sun", "sunday", "нд", "неділя", "неділю", "нед", NULL },
+	  "пятницю", "п'ятниці", "пятниці", "п'ят", NULL },
+	{ "sat", "saturday", "сб", "субота", "суботу", "суботи", "суб", NULL },
+	{ "sun", "sunday", "нд", "неділя", "неділю", "неділі", "нед", NULL },
 };
 static const char *const wday_en[] = {
 	"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",

@@ -56,7 +56,8 @@ struct dates_window {
  *   names and 3-letter abbreviations, Ukrainian genitive, nominative and
  *   3-letter forms);
  *   mon … sun, monday … sunday, пн … нд, понеділок … неділя, п'ятниця or
- *   пʼятниця or п’ятниця, accusative п'ятницю, with an optional on/в/у;
+ *   пʼятниця or п’ятниця, accusative п'ятницю, genitive п'ятниці, with
+ *   an optional on/в/у;
  *   today, сьогодні, tomorrow, завтра, day after tomorrow, післязавтра;
  *   in 3d, in 3 days, +3d, +2w, in 2 weeks, через 3 дні, через тиждень.
  * A year-less date or a weekday follows bias. Returns DATES_OK and *out,

@@ -194,6 +194,7 @@ weekdays_mean_the_next_such_day_after_today(void **state)
 	assert_date("середа", kyiv, sun, DATES_NEXT, DAY(2026, 12, 9));
 	assert_date("вт", kyiv, sun, DATES_NEXT, DAY(2026, 12, 8));
 	assert_date("четвер", kyiv, sun, DATES_NEXT, DAY(2026, 12, 10));
+	assert_date("пʼятниці", kyiv, sun, DATES_NEXT, DAY(2026, 12, 11));
 	/* Past bias (reports): strictly before today. */
 	assert_date("fri", kyiv, fri, DATES_LAST, DAY(2026, 11, 27));
 	assert_date("05.12", kyiv, fri, DATES_LAST, DAY(2025, 12, 5));
