@@ -5,7 +5,8 @@
 #      team mailbox: partners' letters in INBOX, the team's replies in Sent;
 #   3. write a demo config and run mistokd until it has ingested it all,
 #      then deliver one more letter while it idles;
-#   4. stop everything cleanly and show what mistok stored.
+#   4. stop everything cleanly and show what mistok stored: the
+#      partnerships, one partnership's threads, and the mail to triage.
 # The database, the config and the mailboxes stay in $DEMO_DIR.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -90,6 +91,11 @@ dir = $TOP/templates
 CONF
 export MISTOK_CONFIG="$DEMO_DIR/mistok.conf"
 
+say "Importing the directory (contrib/demo/*.csv)"
+for k in orgs contacts partnerships; do
+	"$MISTOK" import "$k" "$TOP/contrib/demo/$k.csv"
+done
+
 say "Running mistokd (log: $DEMO_DIR/mistokd.log)"
 "$MISTOKD" -d -c "$MISTOK_CONFIG" >"$DEMO_DIR/mistokd.log" 2>&1 &
 daemon_pid=$!
@@ -139,6 +145,14 @@ say "What mistok did"
 echo
 "$MISTOK" messages | head -n 25
 echo "…"
+
+say "The partnerships, one timeline, and the mail left to triage"
+"$MISTOK" partnership list
+echo
+"$MISTOK" show lviv-madison | head -n 40
+echo "…"
+echo
+"$MISTOK" unassigned | head
 cat <<EOF2
 
 The demo's files are in $DEMO_DIR:
