@@ -47,6 +47,10 @@ static const struct cli_command commands[] = {
 	    "list outgoing mail, or retry or cancel one", OUTBOX_HELP },
 	{ "partnership", cmd_partnership, "partnership add|edit|list|show ...",
 	    "the directory's partnerships", DIR_HELP_PARTNERSHIP },
+	{ "report", cmd_report, "report --from DATE --to DATE [--format "
+	    "text|csv|json|html] [--lang uk|en] [-o FILE]",
+	    "the funders' report of a period (README.md defines each figure)",
+	    REPORT_HELP },
 	{ "send-test", cmd_send_test, "send-test [--json] ADDRESS",
 	    "send a small test mail to ADDRESS now and print the outcome",
 	    NULL },

@@ -111,6 +111,15 @@ void cli_cut(const char *s, int width, int pad);
 void cli_tl_line(const struct tz *, const struct tl_message *,
     const char *indent);
 
+/* mistok_report.c: the funders' report. */
+int cmd_report(int, char **, struct cli *);
+#define REPORT_HELP \
+	"The days from..to are both included and read in the team's zone;\n" \
+	"DATE is 2026-12-31, 31.12.2026, 31 Dec, today, ... (a date without a\n" \
+	"year is its last occurrence). --lang sets the labels (default the\n" \
+	"team's language); -o writes FILE instead of stdout; --json is\n" \
+	"--format json. The HTML page is self-contained and prints cleanly."
+
 /* The directory commands (mistok_org.c … mistok_export.c). */
 int cmd_contact(int, char **, struct cli *);
 int cmd_export(int, char **, struct cli *);
