@@ -206,11 +206,15 @@ def main():
                   "Will any of our Ukrainian partners attend the conference?\n",
                   START + timedelta(days=20 * i + 3), "en", mid),
             ["INBOX"], mid, "correspondence", None)
-    # Internal notes between coordinators, via the team address.
+    # Internal notes between coordinators, via the team address. The body
+    # starts with no command keyword: COMMANDS.md makes such team-only mail
+    # an internal note (stored, never answered), where "Нотатка:" would be
+    # a Note command without a partnership and get an error answer.
     for i in range(3):
         mid = new_id("c4c.test")
         add(build("olena@c4c.test", [TEAM], ["mark@c4c.test"],
-                  "Нотатки після планування", "Нотатка: перевірити звіт для донора.\n",
+                  "Нотатки після планування",
+                  "Треба перевірити звіт для донора до п'ятниці.\n",
                   START + timedelta(days=25 * i + 5), "uk", mid),
             ["INBOX"], mid, "correspondence", None)
     # A newsletter, an out-of-office reply and a bounce.
