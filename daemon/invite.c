@@ -229,6 +229,27 @@ clean_text(const char *s)
 	return buf_steal(&b);
 }
 
+/* clean_text() on one line, for error messages. The caller frees it. */
+static char *
+clean_line(const char *s)
+{
+	char *c = clean_text(s), *p;
+
+	size_t n;
+
+	for (p = c; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	/* At most 200 octets, cut between characters. */
+	if ((n = strlen(c)) > 200) {
+		n = 200;
+		while (n > 0 && ((unsigned char)c[n] & 0xc0) == 0x80)
+			n--;
+		c[n] = '\0';
+	}
+	return c;
+}
+
 /* Appends s as an RFC 5545 TEXT value (section 3.3.11). */
 static void
 add_text(struct buf *b, const char *s)
@@ -648,7 +669,9 @@ scan_structure(const char *text, size_t len, struct scanres *r, char **err)
 				    "deeper than %d", lineno, MAX_DEPTH);
 				goto out;
 			}
-			if (*v == '\0' || strlen(v) > 64) {
+			if (*v == '\0' || strlen(v) > 64 ||
+			    v[strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz0123456789-")] != '\0') {
 				*err = xasprintf("line %d: bad component "
 				    "name", lineno);
 				goto out;
@@ -659,11 +682,11 @@ scan_structure(const char *text, size_t len, struct scanres *r, char **err)
 			stackline[depth++] = lineno;
 		} else if (line_is(v, "END", &v)) {
 			if (strcasecmp(v, stack[depth - 1]) != 0) {
-				char *c = clean_text(v), *b;
+				char *c = clean_line(v), *b;
 
-				b = clean_text(stack[depth - 1]);
-				*err = xasprintf("line %d: END:%.64s closes "
-				    "BEGIN:%.64s (line %d)", lineno, c, b,
+				b = clean_line(stack[depth - 1]);
+				*err = xasprintf("line %d: END:%s closes "
+				    "BEGIN:%s (line %d)", lineno, c, b,
 				    stackline[depth - 1]);
 				free(c);
 				free(b);
@@ -845,9 +868,9 @@ prop_time(icalcomponent *vcal, icalproperty *prop, const struct tz *defzone,
 			return 0;
 		}
 		if ((z = zone_by_name(tzid)) == NULL) {
-			char *c = clean_text(tzid);
+			char *c = clean_line(tzid);
 
-			*err = xasprintf("unknown time zone \"%.64s\" and no "
+			*err = xasprintf("unknown time zone \"%s\" and no "
 			    "VTIMEZONE for it", c);
 			free(c);
 			return -1;
@@ -1017,7 +1040,12 @@ fail_at(char **err, const char *text, size_t len, int from,
     const char *prop, char *why)
 {
 	int line = prop ? prop_line(text, len, from, prop) : 0;
+	char *c;
 
+	/* libical's messages may quote the input: one clean line. */
+	c = clean_line(why);
+	free(why);
+	why = c;
 	if (line > 0)
 		*err = xasprintf("line %d: %s: %s", line, prop, why);
 	else if (prop != NULL)
