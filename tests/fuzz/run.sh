@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs each libFuzzer binary given for FUZZ_SECONDS (default 60) with a
-# corpus in $BUILD/fuzz-corpus/NAME, seeded from tests/data/mime (and, for
-# other targets, tests/data/NAME minus the fuzz_ prefix, when it exists).
+# corpus in $BUILD/fuzz-corpus/NAME, seeded from tests/data/NAME minus the
+# fuzz_ prefix (fuzz_invite: tests/data/ical), else tests/data/mime.
 # Prints TAP: "ok N - NAME" or "not ok N - NAME (log)"; exits non-zero
 # when any target found a crash. Crash inputs land in $BUILD/fuzz-crash/.
 set -u
@@ -19,7 +19,12 @@ for bin in "$@"; do
 	crash="$BUILD/fuzz-crash/$name"
 	log="$BUILD/fuzz-logs/$name.log"
 	mkdir -p "$corpus" "$crash" "$(dirname "$log")"
-	seed="$TOP/tests/data/${name#fuzz_}"
+	# The seed folder is tests/data/NAME without fuzz_, or one named in
+	# this table when the data folder is called otherwise.
+	case $name in
+	fuzz_invite) seed="$TOP/tests/data/ical" ;;
+	*) seed="$TOP/tests/data/${name#fuzz_}" ;;
+	esac
 	[ -d "$seed" ] || seed="$TOP/tests/data/mime"
 	if [ -d "$seed" ]; then
 		cp -n "$seed"/* "$corpus"/ 2>/dev/null
