@@ -326,6 +326,27 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE outbox ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX outbox_copy ON outbox(copy) WHERE copy = 'pending';",
+	/* 4: next steps (steps.c). A due date is a local day: due_date
+	 * ("YYYY-MM-DD") of the IANA zone due_zone, and due (from 1) the UTC
+	 * instant that day ends there (local midnight starting the next
+	 * day), so "overdue" is due <= now. Who added a step and who marked
+	 * it done, how often it was snoozed; step_history holds one row per
+	 * add, done and snooze (action add | done | snooze, until: the
+	 * snooze's end). */
+	"ALTER TABLE steps ADD COLUMN due_date TEXT;"
+	"ALTER TABLE steps ADD COLUMN due_zone TEXT;"
+	"ALTER TABLE steps ADD COLUMN actor TEXT;"
+	"ALTER TABLE steps ADD COLUMN done_by TEXT;"
+	"ALTER TABLE steps ADD COLUMN snoozes INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE step_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  step INTEGER NOT NULL REFERENCES steps(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT,"
+	"  action TEXT NOT NULL,"
+	"  until INTEGER"
+	");"
+	"CREATE INDEX step_history_step ON step_history(step, at);",
 };
 
 struct stmt_slot {
