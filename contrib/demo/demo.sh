@@ -114,10 +114,11 @@ done
 echo "stored $(stored) of $want messages after ${i}s"
 
 say "Delivering one more letter while mistokd idles"
+late_subject=$($PY -c 'from email.header import Header; print(Header("Ще один лист щодо зустрічі", "utf-8").encode())')
 cat > "$DEMO_DIR/late.eml" <<MAIL
 From: =?utf-8?b?0IbRgNC40L3QsCDQqNC10LLRh9C10L3QutC+?= <city@kharkiv.test>
 To: team@c4c.test
-Subject: =?utf-8?b?0KnQtSDQvtC00L3QtSDQv9C40YHRjNC80L4=?=
+Subject: $late_subject
 Date: $(date -R)
 Message-ID: <demo.late.$(date +%s)@kharkiv.test>
 Content-Type: text/plain; charset=utf-8
