@@ -45,8 +45,8 @@ const char *const report_stages[REPORT_NFUNNEL] = {
 	"EXISTS (SELECT 1 FROM messages m WHERE m.partnership = p.id AND " \
 	CONTACT("m") " AND m.date >= ?1 AND m.date < ?2) OR " \
 	"EXISTS (SELECT 1 FROM meetings g WHERE g.partnership = p.id AND " \
-	"g.status <> 'cancelled' AND ((g.start_utc >= ?1 AND " \
-	"g.start_utc < ?2) OR (g.created >= ?1 AND g.created < ?2))) OR " \
+	"((g.status <> 'cancelled' AND g.created >= ?1 AND g.created < ?2) " \
+	"OR " HELD("g") ")) OR " \
 	"EXISTS (SELECT 1 FROM stage_history h WHERE h.partnership = p.id " \
 	"AND h.at >= ?1 AND h.at < ?2) OR " \
 	"EXISTS (SELECT 1 FROM steps s WHERE s.partnership = p.id AND " \
@@ -78,10 +78,12 @@ static const char SQL_HELD[] =
     "SELECT " MEND("g") " FROM meetings g WHERE " HELD("g")
     " ORDER BY 1";
 
+/* Set up in the period and not over by its end (nor by now). */
 static const char SQL_PREPARED[] =
     "SELECT count(*) FROM meetings g WHERE g.created >= ?1 AND "
-    "g.created < ?2 AND g.status IN ('proposed','scheduled') AND "
-    "(g.start_utc IS NULL OR " MEND("g") " >= ?3)";
+    "g.created < ?2 AND g.status <> 'cancelled' AND "
+    "(g.start_utc IS NULL OR " MEND("g") " >= ?2 OR "
+    "(g.status <> 'held' AND " MEND("g") " > ?4))";
 
 static const char SQL_COMMUNITIES[] =
     "WITH act(p) AS ("
