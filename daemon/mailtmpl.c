@@ -19,6 +19,11 @@ const char *const mailtmpl_names[] = {
 	"followup",
 	"notice",
 	"test",
+	"invite",
+	"meeting_cancel",
+	"meeting_reminder",
+	"meeting_reply",
+	"proposal",
 	NULL
 };
 
@@ -27,6 +32,25 @@ const char *const mailtmpl_names[] = {
 	"\"address\": \"team@c4c.test\"}, " \
 	"\"coordinator\": {\"name\": \"Марія Шевчук\", " \
 	"\"email\": \"maria@c4c.test\"}"
+
+/* The meeting templates' data (meeting.c fills the same keys). */
+#define RECIPIENT \
+	"\"recipient\": {\"name\": \"Emily Carter\", " \
+	"\"email\": \"intl@madison.test\"}"
+#define TIMES \
+	"{\"name\": \"Оксана Мельник\", \"email\": \"mayor@lviv.test\", " \
+	"\"zone\": \"Europe/Kyiv\", " \
+	"\"local\": \"вт 10 березня 2026, 17:00\u201318:00 EET\"}, " \
+	"{\"name\": \"Emily Carter\", \"email\": \"intl@madison.test\", " \
+	"\"zone\": \"America/Chicago\", " \
+	"\"local\": \"Tue 10 Mar 2026, 10:00\u201311:00 CDT\"}"
+#define MEETING \
+	"\"meeting\": {\"title\": \"Lviv \u2013 Madison\", " \
+	"\"uid\": \"mistok-abc@c4c.test\", " \
+	"\"link\": \"https://meet.example/abc\", \"update\": true, " \
+	"\"utc\": \"2026-03-10T15:00:00Z\", " \
+	"\"local\": \"Tue 10 Mar 2026, 10:00\u201311:00 CDT\", " \
+	"\"times\": [" TIMES "]}"
 
 static const struct {
 	const char	*name;
@@ -48,6 +72,25 @@ static const struct {
 	    "\"outbox_id\": 42}}" },
 	{ "test", "{" COMMON ", \"address\": \"olena@lviv.test\", "
 	    "\"sent_at\": \"2026-03-02 10:00 (Europe/Kyiv)\"}" },
+	{ "invite", "{" COMMON ", " RECIPIENT ", " MEETING "}" },
+	{ "meeting_cancel", "{" COMMON ", " RECIPIENT ", " MEETING "}" },
+	{ "meeting_reminder", "{" COMMON ", " RECIPIENT ", " MEETING "}" },
+	{ "meeting_reply", "{" COMMON ", \"meeting\": {\"title\": "
+	    "\"Lviv \u2013 Madison\", \"uid\": \"mistok-abc@c4c.test\", "
+	    "\"id\": 7, \"utc\": \"2026-03-10T15:00:00Z\", "
+	    "\"times\": [" TIMES "]}, "
+	    "\"reply\": {\"email\": \"intl@madison.test\", "
+	    "\"partstat\": \"DECLINED\", \"comment\": \"Can we move it?\", "
+	    "\"declined\": true, \"all_answered\": false, "
+	    "\"counter\": true, \"reply\": true, "
+	    "\"proposed\": [" TIMES "]}, "
+	    "\"answers\": [{\"email\": \"intl@madison.test\", "
+	    "\"name\": \"Emily Carter\", \"partstat\": \"DECLINED\"}]}" },
+	{ "proposal", "{" COMMON ", \"proposal\": {\"id\": 7, "
+	    "\"partnership\": \"lviv-madison\", \"duration\": 60, "
+	    "\"relaxed\": false, \"slots\": [{\"n\": 1, "
+	    "\"utc\": \"2026-03-10T15:00:00Z\", \"relaxed\": false, "
+	    "\"dst_mismatch\": true, \"times\": [" TIMES "]}]}}" },
 };
 
 static const char *const langs[] = { "en", "uk" };

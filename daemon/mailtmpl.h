@@ -28,6 +28,16 @@ struct tmpl_set;
  *   notice    notice { failed, bounced (booleans), recipient, subject,
  *             reason, outbox_id }
  *   test      address, sent_at
+ *   invite, meeting_cancel, meeting_reminder
+ *             recipient { name, email }, meeting { title, uid, link,
+ *             update (a boolean: a reschedule), utc, local (the
+ *             recipient's), times [ { name, email, zone, local } ] }
+ *   meeting_reply  meeting { title, uid, id, utc, times }, reply { email,
+ *             partstat, comment, declined, all_answered, counter, reply
+ *             (booleans), proposed (times of a COUNTER) }, answers
+ *             [ { email, name, partstat } ]
+ *   proposal  proposal { id, partnership, duration, relaxed, slots [ { n,
+ *             utc, relaxed, dst_mismatch, times } ] }
  * mailtmpl_sample() gives a complete example of each.
  */
 extern const char *const mailtmpl_names[];
