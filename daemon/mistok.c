@@ -27,6 +27,8 @@ static const struct cli_command commands[] = {
 	    "Uses SQLite's online backup, so it is safe while mistokd runs.\n"
 	    "The copy is written to FILE.tmp, synced and renamed; an existing\n"
 	    "FILE is kept unless --force. This file is what to back up." },
+	{ "calendar", cmd_calendar, "calendar [-o FILE]",
+	    "write the .ics feed of every meeting (stdout by default)", NULL },
 	{ "contact", cmd_contact, "contact add|edit|list|show|forget ...",
 	    "the directory's contacts", DIR_HELP_CONTACT },
 	{ "export", cmd_export, "export [--json] orgs|contacts|partnerships "
@@ -35,6 +37,9 @@ static const struct cli_command commands[] = {
 	    "list the commands, or explain one", NULL },
 	{ "import", cmd_import, "import [--json] orgs|contacts|partnerships "
 	    "FILE", "add or update directory records from CSV", DIR_HELP_IMPORT },
+	{ "meeting", cmd_meeting, "meeting propose|book|reschedule|cancel|"
+	    "list|show ...", "find slots, invite, move, cancel, list meetings",
+	    MEETING_HELP },
 	{ "messages", cmd_messages, "messages [--folder F] [--from ADDR] "
 	    "[--since DATE] [--partnership SLUG] [--text] [--json]",
 	    "list stored messages, oldest first",
@@ -61,6 +66,13 @@ static const struct cli_command commands[] = {
 	    "Shows the config and database paths, the schema version, per\n"
 	    "folder UIDVALIDITY, last UID and last sync, since when the mailbox\n"
 	    "has been unreachable, quarantined messages and the outbox." },
+	{ "step", cmd_step, "step add SLUG TEXT --due DATE [--owner X] | "
+	    "step done ID | step snooze ID DURATION [--json]",
+	    "add a next step, mark one done, or snooze its reminders",
+	    STEP_HELP },
+	{ "steps", cmd_steps, "steps [--partnership SLUG] [--owner X] "
+	    "[--overdue] [--status open|done|all] [--json]",
+	    "list next steps, soonest due first", NULL },
 	{ "sync", cmd_sync, "sync --once [--quiet] [--json]",
 	    "fetch new mail from every folder once, then exit",
 	    "Progress goes to stderr: a bar on a terminal, else a line every few\n"

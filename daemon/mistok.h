@@ -72,6 +72,20 @@ int cmd_backup(int, char **, struct cli *);
 int cmd_messages(int, char **, struct cli *);
 int cmd_status(int, char **, struct cli *);
 int cmd_sync(int, char **, struct cli *);
+/* Next steps (mistok_steps.c, mistok_step.c); a step as JSON at now. */
+struct step;
+int cmd_step(int, char **, struct cli *);
+int cmd_steps(int, char **, struct cli *);
+struct json *cli_json_step(const struct step *, time_t now);
+#define STEP_HELP \
+	"--due takes 2026-12-05, 05.12, 5 Dec, 5 грудня, fri, tomorrow, in 3d\n" \
+	"and is a day on the owner's calendar (the owner's zone, else the\n" \
+	"coordinator's, else the team's). --owner: an address, an organisation\n" \
+	"or a contact's name, or me / coordinator (the partnership's\n" \
+	"coordinator, also the default). snooze holds the step's reminders:\n" \
+	"3d or 2w (until that day), 4h, or a date; the due date stays.\n" \
+	"done on a done step says so and exits 0; an unknown partnership,\n" \
+	"owner or step exits 65."
 /* mistok_outbox.c, mistok_send_test.c: the outbox. */
 int cmd_outbox(int, char **, struct cli *);
 int cmd_send_test(int, char **, struct cli *);
@@ -119,6 +133,18 @@ int cmd_report(int, char **, struct cli *);
 	"year is its last occurrence). --lang sets the labels (default the\n" \
 	"team's language); -o writes FILE instead of stdout; --json is\n" \
 	"--format json. The HTML page is self-contained and prints cleanly."
+
+/* mistok_meeting.c, mistok_calendar.c: meetings and their feed. */
+int cmd_meeting(int, char **, struct cli *);
+int cmd_calendar(int, char **, struct cli *);
+#define MEETING_HELP \
+	"propose SLUG --duration 60m --window A..B [--with EMAIL,...] [--tz Z]\n" \
+	"book SLUG --start 2026-03-10T15:00:00Z --duration 60m [--with ...]\n" \
+	"     [--title T] [--link URL]   |   book --proposal ID --slot N\n" \
+	"reschedule ID --start T [--duration D]   cancel ID\n" \
+	"list [--partnership SLUG] [--tz Z] [--json]   show ID [--json]\n" \
+	"--with defaults to every contact of the partnership's UA and US\n" \
+	"organisations. Mail goes to the outbox; mistokd sends it."
 
 /* The directory commands (mistok_org.c … mistok_export.c). */
 int cmd_contact(int, char **, struct cli *);
