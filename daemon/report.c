@@ -60,9 +60,13 @@ const char *const report_stages[REPORT_NFUNNEL] = {
 	"('introduced', 3), ('meeting_held', 4), ('planning', 5), " \
 	"('joint_projects', 6), ('dormant', 7), ('closed', 8))"
 
+/* Known by the end: recorded, started or staged before it, or active in
+ * the period (an import records old partnerships late). */
 static const char SQL_TOTAL[] =
-    "SELECT count(*) FROM partnerships WHERE created < ?2 OR "
-    "(started IS NOT NULL AND started < ?2)";
+    "SELECT count(*) FROM partnerships q WHERE q.created < ?2 OR "
+    "(q.started IS NOT NULL AND q.started < ?6) OR EXISTS (SELECT 1 FROM "
+    "stage_history x WHERE x.partnership = q.id AND x.at < ?2) OR "
+    "q.id IN (SELECT id FROM (" ACCOMPANIED "))";
 
 static const char SQL_ACCOMPANIED[] = ACCOMPANIED " ORDER BY p.slug";
 
@@ -613,8 +617,8 @@ static const char *const labels[][2] = {
 	[L_HOURS] = { "h", "год" },
 	[L_ANSWERS] = { "answers", "відповідей" },
 	[L_OF] = { "of", "з" },
-	[L_TOTAL] = { "Partnerships recorded by the end of the period",
-	    "Партнерства, зареєстровані до кінця періоду" },
+	[L_TOTAL] = { "Partnerships known by the end of the period",
+	    "Партнерства, відомі на кінець періоду" },
 	[L_LIST_ACCOMPANIED] = { "Accompanied", "Супроводжувались" },
 	[L_LIST_COMMUNITIES] = { "Communities", "Громади" },
 	[L_DEFINED] = { "Every figure is defined in README.md, \"The "
