@@ -45,6 +45,10 @@ for v in N N_RSS N_POLL SEED POLLS RUNS; do
 		exit 2 ;;
 	esac
 done
+case $MAX_SIZE in
+[1-9] | [1-9]*[0-9KMG]) ;;
+*) echo "ingest: BENCH_MAX_SIZE must look like 2097152, 2048K or 2M" >&2; exit 2 ;;
+esac
 [ "$RUNS" -ge 1 ] || RUNS=1
 [ "$POLLS" -ge 1 ] || POLLS=1
 
@@ -190,11 +194,17 @@ field() { awk -v f="$2" '{ print $f }' "$WORK/$1.time"; }
 ok_run() { [ -f "$WORK/$1.time" ] && [ "$(field "$1" 5)" = 0 ]; }
 show_err() { note "$1 failed (exit $(field "$1" 5)):"; tail -n 5 "$WORK/$1.err" | sed 's/^/    /' >&2; }
 
-# genset NAME COUNT [GEN ARGS...]: the cached set's directory on stdout.
+# genset NAME COUNT [GEN ARGS...]: the cached set's directory on stdout;
+# made anew when the generator's GENVER changed.
+GENVER=$(sed -n 's/^GENVER = \([0-9]*\)$/\1/p' "$GEN")
 genset() {
 	local name=$1 count=$2 dir
 	shift 2
 	dir=$CACHE/$name-n$count-s$SEED
+	if [ -f "$dir/stats" ] &&
+		[ "$(awk '{ print $4 }' "$dir/stats")" != "$GENVER" ]; then
+		rm -rf "$dir"
+	fi
 	if [ ! -f "$dir/stats" ]; then
 		mkdir -p "$CACHE"
 		note "generating $count messages into $dir (once; cached)"
@@ -280,10 +290,11 @@ else
 	note "mistok sync not built: skipped (the mistok rows stay empty)"
 fi
 
-SET=$(genset mix "$N" --max-size "$MAX_SIZE") || exit 1
+SET=$(genset "mix$MAX_SIZE" "$N" --max-size "$MAX_SIZE") || exit 1
 read -r _ SET_BYTES SET_LARGEST _ <"$SET/stats"
 if [ $have_sync = 1 ] && [ "$N_RSS" -gt 0 ]; then
-	SET_RSS=$(genset mix "$N_RSS" --max-size "$MAX_SIZE") || exit 1
+	SET_RSS=$(genset "mix$MAX_SIZE" "$N_RSS" --max-size "$MAX_SIZE") ||
+		exit 1
 	read -r _ RSS_BYTES RSS_LARGEST _ <"$SET_RSS/stats"
 fi
 if [ $have_sync = 1 ] && [ "$N_POLL" -gt 0 ]; then
@@ -310,6 +321,8 @@ got=$(bash "$RIG" count "$USER_MAIN")
 pwfile() { echo "$RIG_PASSWORD_DIR/$1"; }
 
 # ------------------------------------------------------------ import
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Each tool runs BENCH_RUNS times (default 2), interleaved (raw, mbsync,
 # mistok, raw, ...), each time into a fresh Maildir or database; the table
@@ -451,19 +464,25 @@ poll() {
 		cmds=$(rawlog_commands)
 		[ "$i" = "$POLLS" ] && rawlog_commands_list >"$WORK/$name.cmds"
 		rawlog_off
-		echo "$cmds $(awk '{ printf "%.1f %.1f", ($2 + $3) * 1000, $1 * 1000 }' \
-			"$WORK/$name.$i.time")" >>"$WORK/$name.polls"
+		echo "$cmds $(awk '{ printf "%.1f %.1f %.0f", ($2 + $3) * 1000,
+			$1 * 1000, $6 * 1000 }' "$WORK/$name.$i.time")" \
+			>>"$WORK/$name.polls"
 	done
-	# Commands of every poll ("7" or "7/7/9" if they differ), min and
-	# median CPU, median wall.
+	# Commands of every poll ("4" or "4/4/5" if they differ), min and
+	# median CPU, median wall, median server CPU.
 	sort -n -k2 "$WORK/$name.polls" | awk -v n="$POLLS" '
-		NR == 1 { min = $2 } NR == int((n + 1) / 2) { med = $2; w = $3 }
+		NR == 1 { min = $2 } NR == int((n + 1) / 2) { med = $2 }
 		{ c[$1] = 1 }
 		END {
 			s = ""
 			for (k in c) s = s (s == "" ? "" : "/") k
-			printf "%s %.1f %.1f %.1f\n", s, min, med, w
+			printf "%s %.1f %.1f", s, min, med
 		}'
+	for i in 3 4; do
+		sort -n -k$i "$WORK/$name.polls" | awk -v n="$POLLS" -v f=$i \
+			'NR == int((n + 1) / 2) { printf " %.0f", $f }'
+	done
+	echo
 }
 
 poll_main= poll_large=
@@ -511,6 +530,11 @@ say "ingest: $N messages, $(mb $((SET_BYTES / 1024))) MB, largest" \
 	"$(mb $((SET_LARGEST / 1024))) MB (seed $SEED, max $MAX_SIZE);" \
 	"IMAPS on loopback, Dovecot $(dovecot --version | cut -d' ' -f1)," \
 	"$(nproc) cores"
+say "mistok $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?')" \
+	"(build $(date -r "$MISTOK" '+%F %T' 2>/dev/null || echo '?'))"
+say "load average (1/5/15 min) before the imports: $LOAD_START;" \
+	"now: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine" \
+	"slows every row)"
 printf '%-28s %8s %8s %9s %8s %9s   %s\n' tool "wall s" "CPU s" \
 	"srv CPU s" "msgs/s" "RSS MB" "messages"
 row "raw UID FETCH 1:* (python)" raw "${raw_got:-?}"
@@ -550,8 +574,9 @@ fi
 say "goal: peak RSS <= 32 MB, the same at both sizes"
 
 say ""
-say "poll with nothing new (mistok sync --once; $POLLS polls each; IMAP" \
-	"commands after login, per Dovecot's rawlog; CPU = user+system):"
+say "poll with nothing new (mistok sync --once; $POLLS polls each, medians;" \
+	"IMAP commands after login, per Dovecot's rawlog; CPU = mistok's" \
+	"user+system; srv CPU in 10 ms ticks):"
 for spec in "$N:$poll_main:poll_main" "$N_POLL:$poll_large:poll_large"; do
 	IFS=: read -r count figs name <<<"$spec"
 	if [ -z "$figs" ]; then
@@ -560,8 +585,8 @@ for spec in "$N:$poll_main:poll_main" "$N_POLL:$poll_large:poll_large"; do
 		continue
 	fi
 	set -- $figs
-	printf '  %6d messages: %s commands, CPU %s ms (min %s), wall %s ms\n' \
-		"$count" "$1" "$3" "$2" "$4"
+	printf '  %6d messages: %s commands, CPU %s ms (min %s), wall %s ms, srv CPU %s ms\n' \
+		"$count" "$1" "$3" "$2" "$4" "$5"
 	[ ! -s "$WORK/$name.cmds" ] || printf '                   %s\n' \
 		"$(cut -c1-150 "$WORK/$name.cmds")"
 done
