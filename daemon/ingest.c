@@ -30,6 +30,7 @@
 #include "event.h"
 #include "imap.h"
 #include "ingest.h"
+#include "meeting.h"
 #include "log.h"
 #include "mime.h"
 #include "store.h"
@@ -495,6 +496,23 @@ ingest_folder_open(struct ingest *ing, size_t i, char **err)
 	return INGEST_OK;
 }
 
+/*
+ * After a committed batch: iMIP replies and plain answers to invitations
+ * update the meetings (meeting.c keeps its own cursor, so a failure here
+ * is retried after the next batch and never holds up ingest).
+ */
+static void
+ingest_meetings(struct ingest *ing)
+{
+	struct meeting_env env = { ing->db, ing->conf, NULL, NULL };
+	char *err = NULL;
+
+	if (meeting_scan(&env, &err) == -1) {
+		log_warnx("ingest: meeting replies: %s", err);
+		free(err);
+	}
+}
+
 /* Records the batch's progress in sync_state and commits it. */
 static int
 commit_batch(struct ingest *ing, uint32_t last)
@@ -616,6 +634,7 @@ ingest_folder_step(struct ingest *ing, int *done, char **err)
 	/* Every UID up to `to` is handled (or was expunged meanwhile). */
 	if (commit_batch(ing, to) == -1)
 		return store_fail(ing, "commit", err);
+	ingest_meetings(ing);
 	ing->pos = end;
 	return INGEST_OK;
 }

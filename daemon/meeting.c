@@ -291,9 +291,11 @@ local_span(const char *zone, time_t start, time_t end, const char *lang)
 
 	if ((z = tz_get(zone, &err)) == NULL) {
 		free(err);
-		z = tz_get("UTC", NULL);
-		if (z == NULL)
+		z = tz_get("UTC", &err);
+		if (z == NULL) {
+			free(err);
 			return xstrdup("?");
+		}
 	}
 	tz_local(z, start, &a);
 	tz_local(z, end, &b);
@@ -646,6 +648,21 @@ random_uid(const struct config *conf, char *out, size_t len)
 	snprintf(out, len, "mistok-%s@%s", s, conf->team_domain);
 }
 
+static char *
+default_title(struct db *db, int64_t pid, const char *team)
+{
+	struct dir_partnership p;
+	char *t;
+
+	if (pid == 0 || directory_partnership_by_id(db, pid, &p) != 1)
+		return xasprintf("%s", team);
+	t = xasprintf("%s: %s \xe2\x80\x93 %s", team,
+	    p.ua_org_name ? p.ua_org_name : "?",
+	    p.us_org_name ? p.us_org_name : "?");
+	dir_partnership_free(&p);
+	return t;
+}
+
 /* ---- proposals ----------------------------------------------------------- */
 
 static const struct holidays *
@@ -721,10 +738,10 @@ meeting_propose(const struct meeting_env *env, const char *slug,
 	struct coord co;
 	const struct tz *wz;
 	struct buf sl;
-	char *dir, uid[128], *key, *s;
+	char *dir, uid[128], *key, *s, *title;
 	time_t wfrom, wto;
 	int64_t pid;
-	int rc = -1;
+	int rc = -1, r2;
 
 	memset(out, 0, sizeof(*out));
 	memset(&co, 0, sizeof(co));
@@ -787,8 +804,11 @@ meeting_propose(const struct meeting_env *env, const char *slug,
 		goto done;
 	}
 	random_uid(env->conf, uid, sizeof(uid));
-	if (insert_meeting(env->db, uid, pid, NULL, out->res.slot[0].start,
-	    duration * 60, "proposed", NULL, &out->id) == -1 ||
+	title = default_title(env->db, pid, env->conf->team_name);
+	r2 = insert_meeting(env->db, uid, pid, title, out->res.slot[0].start,
+	    duration * 60, "proposed", NULL, &out->id);
+	free(title);
+	if (r2 == -1 ||
 	    insert_people(env->db, out->id, out->people, out->npeople) == -1)
 		goto dberr;
 	buf_init(&sl);
@@ -1020,21 +1040,6 @@ tx_end(const struct meeting_env *env, int rc, char **err)
 	return 0;
 }
 
-static char *
-default_title(struct db *db, int64_t pid, const char *team)
-{
-	struct dir_partnership p;
-	char *t;
-
-	if (pid == 0 || directory_partnership_by_id(db, pid, &p) != 1)
-		return xasprintf("%s", team);
-	t = xasprintf("%s: %s \xe2\x80\x93 %s", team,
-	    p.ua_org_name ? p.ua_org_name : "?",
-	    p.us_org_name ? p.us_org_name : "?");
-	dir_partnership_free(&p);
-	return t;
-}
-
 int
 meeting_book(const struct meeting_env *env, const char *slug, time_t start,
     int duration, const char *const *with, const char *title,
@@ -1133,7 +1138,7 @@ meeting_book_slot(const struct meeting_env *env, int64_t proposal, int n,
 	}
 	rc = db_exec(env->db, "UPDATE meetings SET status = 'scheduled', "
 	    "start_utc = ?, title = ?, link = ? WHERE id = ? AND "
-	    "status = 'proposed'", "ItsI", (int64_t)t, key,
+	    "status = 'proposed'", "IttI", (int64_t)t, key,
 	    link != NULL && *link ? link : NULL, proposal) == -1 ||
 	    db_changes(env->db) != 1 ? -1 : 0;
 	if (rc == 0)
