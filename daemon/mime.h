@@ -81,7 +81,8 @@ struct msg {
 	char	**bounced;	/* failed recipients of a bounce, lower-cased,
 				   NULL-terminated (empty when none found) */
 
-	char	*content_hash;	/* hex SHA-256 of the raw message */
+	char	*content_hash;	/* hex SHA-256 of the raw message when it
+				   has no Message-ID (dedupe), else NULL */
 	char	*error;		/* parse problems, or NULL: the fields above
 				   still hold what could be had */
 	int	 truncated;	/* over max_size: headers only */
