@@ -29,7 +29,7 @@
 
 enum ktype {
 	K_STR, K_PATH, K_LIST, K_ENUM, K_PORT, K_BOOL, K_DURATION, K_SIZE,
-	K_HOURS, K_RELAXED, K_ZONE
+	K_HOURS, K_RELAXED, K_ZONE, K_CLOCK, K_WEEKDAY
 };
 
 #define F_REQ	0x01	/* reported when missing */
@@ -110,6 +110,16 @@ static const struct keydef keys[] = {
 	KEY("store", "path", K_PATH, store_path, 0),
 	KEY("templates", "dir", K_PATH, templates_dir, 0),
 	KEY("calendar", "feed", K_PATH, calendar_feed, 0),
+	KEY("remind", "due_soon", K_DURATION, remind_due_soon, 0),
+	KEY("remind", "quiet_after", K_DURATION, remind_quiet_after, 0),
+	KEY("remind", "no_answer_after", K_DURATION, remind_no_answer_after,
+	    0),
+	KEY("remind", "overdue_repeat", K_DURATION, remind_overdue_repeat, 0),
+	KEY("remind", "send_hour", K_CLOCK, remind_send_hour, 0),
+	KEY("remind", "max_catch_up_age", K_DURATION,
+	    remind_max_catch_up_age, 0),
+	KEY("remind", "digest_day", K_WEEKDAY, remind_digest_day, 0),
+	KEY("remind", "digest_hour", K_CLOCK, remind_digest_hour, 0),
 };
 #define NKEYS	nitems(keys)
 
@@ -126,11 +136,13 @@ static const char *type_what[] = {
 	    "at most 7 ranges)",
 	[K_RELAXED] = "a time range (08:00-20:00)",
 	[K_ZONE] = "a time zone of the system tzdata",
+	[K_CLOCK] = "a time of day (09:00)",
+	[K_WEEKDAY] = "a weekday (Mon, Tue, ... Sun)",
 };
 
 static const char *sections[] = {
 	"mailbox", "smtp", "outbox", "team", "schedule", "store", "templates",
-	"calendar",
+	"calendar", "remind",
 };
 
 struct parser {
@@ -442,6 +454,14 @@ set_value(struct parser *p, struct config *c, const struct keydef *k,
 			break;
 		set_str(f, xstrdup(cp));
 		return;
+	case K_CLOCK:
+		if (config_parse_clock(v, f) == 0)
+			return;
+		break;
+	case K_WEEKDAY:
+		if (config_parse_weekday(v, f) == 0)
+			return;
+		break;
 	}
 	perr(p, line, "[%s] %s: \"%s\" is not %s", k->section, k->name, v,
 	    what);
@@ -570,6 +590,46 @@ set_defaults(struct config *c)
 	c->holidays_dir = xstrdup(DATADIR "/mistok/holidays");
 	c->store_path = xstrdup("/var/lib/mistok/mistok.db");
 	c->templates_dir = xstrdup(DATADIR "/mistok/templates");
+	c->remind_due_soon = 3 * 86400;
+	c->remind_quiet_after = 21 * 86400;
+	c->remind_no_answer_after = 7 * 86400;
+	c->remind_overdue_repeat = 3 * 86400;
+	c->remind_send_hour = 9 * 60;
+	c->remind_max_catch_up_age = 7 * 86400;
+	c->remind_digest_day = 0;
+	c->remind_digest_hour = 8 * 60;
+}
+
+int
+config_parse_clock(const char *v, int *minutes)
+{
+	unsigned h, m;
+	char tail;
+
+	if (strlen(v) != 5 || sscanf(v, "%2u:%2u%c", &h, &m, &tail) != 2 ||
+	    !isdigit((unsigned char)v[0]) || !isdigit((unsigned char)v[3]) ||
+	    h > 23 || m > 59)
+		return -1;
+	*minutes = (int)(h * 60 + m);
+	return 0;
+}
+
+int
+config_parse_weekday(const char *v, int *wday)
+{
+	static const char *const names[] = { "mon", "tue", "wed", "thu",
+	    "fri", "sat", "sun" };
+	static const char *const longnames[] = { "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday", "sunday" };
+	size_t i;
+
+	for (i = 0; i < nitems(names); i++)
+		if (strcasecmp(v, names[i]) == 0 ||
+		    strcasecmp(v, longnames[i]) == 0) {
+			*wday = (int)i;
+			return 0;
+		}
+	return -1;
 }
 
 static void

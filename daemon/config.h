@@ -83,6 +83,16 @@ struct config {
 	char			*store_path;
 	char			*templates_dir;
 	char			*calendar_feed;	/* [calendar] feed; NULL = none */
+
+	/* [remind]: the scheduler (remind.c). Durations in seconds. */
+	int			 remind_due_soon;	/* step due in N: 3d */
+	int			 remind_quiet_after;	/* no mail: 21d */
+	int			 remind_no_answer_after; /* unanswered: 7d */
+	int			 remind_overdue_repeat;	/* 3d */
+	int			 remind_send_hour;	/* minutes, 09:00 */
+	int			 remind_max_catch_up_age; /* 7d */
+	int			 remind_digest_day;	/* 0 = Monday … 6 */
+	int			 remind_digest_hour;	/* minutes, 08:00 */
 };
 
 /*
@@ -129,6 +139,8 @@ int config_parse_duration(const char *, int *seconds);	/* 30s 5m 1h 3d 2w */
 int config_parse_size(const char *, size_t *bytes);	/* 512 10K 50M 1G */
 int config_parse_hours(const char *, struct hours *);	/* Mon-Fri 09:00-17:00 */
 int config_parse_bool(const char *, int *);		/* yes/no/true/false/on/off/1/0 */
+int config_parse_clock(const char *, int *minutes);	/* 09:00 */
+int config_parse_weekday(const char *, int *wday);	/* Mon (0) … Sun (6) */
 /*
  * Canonical IANA name (Europe/Kiev → Europe/Kyiv) when the system tzdata
  * ($TZDIR or /usr/share/zoneinfo) holds it; NULL when unknown. The result

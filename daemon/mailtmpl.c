@@ -24,6 +24,8 @@ const char *const mailtmpl_names[] = {
 	"meeting_reminder",
 	"meeting_reply",
 	"proposal",
+	"command_reply",
+	"command_foreign",
 	NULL
 };
 
@@ -91,6 +93,69 @@ static const struct {
 	    "\"relaxed\": false, \"slots\": [{\"n\": 1, "
 	    "\"utc\": \"2026-03-10T15:00:00Z\", \"relaxed\": false, "
 	    "\"dst_mismatch\": true, \"times\": [" TIMES "]}]}}" },
+	/* cmdexec.c: the answer to a command mail, and the notice about
+	 * command mail that was not run. */
+	{ "command_reply", "{" COMMON ", \"command\": {\"subject\": "
+	    "\"Lviv \u2013 Madison\", \"dry_run\": true, \"failed\": true, "
+	    "\"text\": \"line 3: unknown stage 'planing' \u2014 did you mean "
+	    "'planning'?\"}}" },
+	{ "command_foreign", "{" COMMON ", \"foreign\": {\"sender\": "
+	    "\"olena@c4c.test\", \"subject\": \"Stage\", "
+	    "\"date\": \"2026-03-02 10:00 (Europe/Kyiv)\", "
+	    "\"reason\": \"not a coordinator\", \"id\": 42, "
+	    "\"lines\": \"Stage: closed\"}}" },
+};
+
+/* The reminders' data (remind.c, digest.c fill the same keys). */
+#define PARTNERSHIP \
+	"\"partnership\": {\"tag\": \"[C4C #12]\", " \
+	"\"slug\": \"lviv-madison\", " \
+	"\"ua_org\": \"Львівська міська рада\", " \
+	"\"us_org\": \"City of Madison\", \"stage\": \"contacted\"}"
+#define STEP \
+	"\"step\": {\"id\": 41, \"text\": \"Узгодити дату онлайн-зустрічі\", " \
+	"\"due\": \"пт 5 грудня 2026\", \"owner\": \"Emily Carter\", " \
+	"\"owner_is_recipient\": false, \"today\": false, " \
+	"\"days_left\": 3, \"days_over\": 0, \"repeat\": 2}"
+
+static const struct {
+	const char	*name;
+	const char	*json;
+} remind_samples[] = {
+	{ "step_due", "{" COMMON ", " RECIPIENT ", " PARTNERSHIP ", " STEP
+	    "}" },
+	{ "step_overdue", "{" COMMON ", " RECIPIENT ", " PARTNERSHIP ", "
+	    STEP "}" },
+	{ "quiet_partnership", "{" COMMON ", " RECIPIENT ", " PARTNERSHIP ", "
+	    "\"quiet\": {\"days\": 21, \"has_last\": true, "
+	    "\"last\": \"пн 2 березня 2026\"}}" },
+	{ "no_answer", "{" COMMON ", " RECIPIENT ", " PARTNERSHIP ", "
+	    "\"unanswered\": {\"days\": 7, \"date\": \"Mon 2 Mar 2026\", "
+	    "\"to\": \"intl@madison.test\", \"to_name\": \"Emily Carter\"}, "
+	    "\"followup\": {\"subject\": \"[C4C #12] next steps\", "
+	    "\"text\": \"Dear Emily Carter,\\n\\nI am writing to follow up.\", "
+	    "\"lang\": \"en\"}}" },
+	{ "meeting_outcome", "{" COMMON ", " RECIPIENT ", " PARTNERSHIP ", "
+	    "\"meeting\": {\"id\": 7, \"title\": \"Lviv \u2013 Madison\", "
+	    "\"when\": \"вт 10 березня 2026, 17:00 EET\"}}" },
+	{ "digest", "{" COMMON ", " RECIPIENT ", \"digest\": {"
+	    "\"date\": \"пн 9 березня 2026\", \"zone\": \"Europe/Kyiv\", "
+	    "\"partnerships\": [{\"slug\": \"lviv-madison\", "
+	    "\"tag\": \"[C4C #12]\", \"ua_org\": \"Львівська міська рада\", "
+	    "\"us_org\": \"City of Madison\", \"stage\": \"contacted\", "
+	    "\"last_in\": \"пн 2 березня 2026\", \"last_out\": \"\", "
+	    "\"nopen\": 12, \"noverdue\": 1, \"steps\": [{\"id\": 41, "
+	    "\"text\": \"Узгодити дату\", \"due\": \"пт 6 березня 2026\", "
+	    "\"overdue\": true, \"owner\": \"Emily Carter\"}], "
+	    "\"has_steps\": true, \"more_steps\": 2, "
+	    "\"has_more_steps\": true, \"meeting\": {\"title\": \"Lviv "
+	    "\u2013 Madison\", \"when\": \"вт 10 березня 2026, 17:00\"}, "
+	    "\"has_meeting\": true}], \"has_partnerships\": true, "
+	    "\"npartnerships\": 1, \"noverdue\": 1, \"unassigned\": [{"
+	    "\"id\": 310, \"date\": \"пн 9 березня 2026, 07:12\", "
+	    "\"from\": \"info@kyiv.test\", \"subject\": \"Пропозиція\"}], "
+	    "\"has_unassigned\": true, \"nunassigned\": 21, "
+	    "\"more_unassigned\": 1, \"has_more_unassigned\": true}}" },
 };
 
 static const char *const langs[] = { "en", "uk" };
@@ -104,6 +169,9 @@ mailtmpl_sample(const char *name)
 	for (i = 0; name != NULL && i < nitems(samples); i++)
 		if (strcmp(samples[i].name, name) == 0)
 			return samples[i].json;
+	for (i = 0; name != NULL && i < nitems(remind_samples); i++)
+		if (strcmp(remind_samples[i].name, name) == 0)
+			return remind_samples[i].json;
 	return NULL;
 }
 

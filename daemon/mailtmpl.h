@@ -38,6 +38,15 @@ struct tmpl_set;
  *             [ { email, name, partstat } ]
  *   proposal  proposal { id, partnership, duration, relaxed, slots [ { n,
  *             utc, relaxed, dst_mismatch, times } ] }
+ *   step_due, step_overdue, quiet_partnership, no_answer,
+ *   meeting_outcome, digest
+ *             the reminders (remind.c, digest.c): recipient { name,
+ *             email }, partnership { tag, slug, ua_org, us_org, stage }
+ *             and step { id, text, due, owner, owner_is_recipient,
+ *             today, days_left, days_over, repeat }, quiet { days,
+ *             has_last, last }, unanswered { days, date, to, to_name }
+ *             with followup { subject, text, lang }, meeting { id,
+ *             title, when }, or digest (see digest.h)
  * mailtmpl_sample() gives a complete example of each.
  */
 extern const char *const mailtmpl_names[];

@@ -31,6 +31,10 @@ static const struct cli_command commands[] = {
 	    "write the .ics feed of every meeting (stdout by default)", NULL },
 	{ "contact", cmd_contact, "contact add|edit|list|show|forget ...",
 	    "the directory's contacts", DIR_HELP_CONTACT },
+	{ "digest", cmd_digest, "digest [--to COORDINATOR] [--send] "
+	    "[--format text|html]",
+	    "print a coordinator's digest now, or queue it with --send",
+	    REMIND_HELP_DIGEST },
 	{ "export", cmd_export, "export [--json] orgs|contacts|partnerships "
 	    "[FILE]", "write the directory as CSV (stdout by default)", NULL },
 	{ "help", cmd_help, "help [COMMAND]",
@@ -52,6 +56,9 @@ static const struct cli_command commands[] = {
 	    "list outgoing mail, or retry or cancel one", OUTBOX_HELP },
 	{ "partnership", cmd_partnership, "partnership add|edit|list|show ...",
 	    "the directory's partnerships", DIR_HELP_PARTNERSHIP },
+	{ "remind", cmd_remind, "remind --run-once [--now ISO8601] [--json]",
+	    "run one scheduler tick and print what it queued",
+	    REMIND_HELP },
 	{ "report", cmd_report, "report --from DATE --to DATE [--format "
 	    "text|csv|json|html] [--lang uk|en] [-o FILE]",
 	    "the funders' report of a period (README.md defines each figure)",

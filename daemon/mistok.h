@@ -125,6 +125,19 @@ void cli_cut(const char *s, int width, int pad);
 void cli_tl_line(const struct tz *, const struct tl_message *,
     const char *indent);
 
+/* mistok_digest.c, mistok_remind.c: the scheduler by hand. */
+int cmd_digest(int, char **, struct cli *);
+int cmd_remind(int, char **, struct cli *);
+#define REMIND_HELP_DIGEST \
+	"Without --to: the first [team] coordinators address. Prints the\n" \
+	"subject and text part, or with --format html the HTML part; --send\n" \
+	"queues the mail in the outbox instead (mistokd sends it)."
+#define REMIND_HELP \
+	"Runs what mistokd's remind module does every minute: queues each due\n" \
+	"reminder once (the reminders ledger) and prints one line per mail:\n" \
+	"the instant it became due, the recipient, the ledger key. --now\n" \
+	"(2026-12-01T09:00:00Z) is a testing aid: it sets the clock."
+
 /* mistok_report.c: the funders' report. */
 int cmd_report(int, char **, struct cli *);
 #define REPORT_HELP \

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mailtmpl.h"
 #include "outbox.h"
+#include "remind.h"
 #include "util.h"
 
 /*
@@ -33,6 +34,7 @@ static const struct daemon_module *const modules[] = {
 	&mailtmpl_module,
 	&ingest_module,
 	&outbox_module,
+	&remind_module,
 	NULL
 };
 
