@@ -37,6 +37,10 @@ static const struct cli_command commands[] = {
 	    REMIND_HELP_DIGEST },
 	{ "export", cmd_export, "export [--json] orgs|contacts|partnerships "
 	    "[FILE]", "write the directory as CSV (stdout by default)", NULL },
+	{ "followup", cmd_followup, "followup [--to EMAIL] [--message TEXT] "
+	    "[--dry-run | --now] [--json] PARTNERSHIP",
+	    "write a follow-up to a partner, threaded into their last mail",
+	    FOLLOWUP_HELP },
 	{ "help", cmd_help, "help [COMMAND]",
 	    "list the commands, or explain one", NULL },
 	{ "import", cmd_import, "import [--json] orgs|contacts|partnerships "

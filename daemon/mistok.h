@@ -94,6 +94,17 @@ int cmd_send_test(int, char **, struct cli *);
 	"attempts, next attempt (UTC), dedupe key, recipients, subject and\n" \
 	"the last error. retry ID queues a failed, cancelled or queued mail\n" \
 	"due now; cancel ID stops a queued or failed one."
+/* mistok_followup.c: a follow-up to a partner, and its help text. */
+int cmd_followup(int, char **, struct cli *);
+#define FOLLOWUP_HELP \
+	"Writes the followup template to --to (a contact or an address of the\n" \
+	"partnership's organisations; default: the partner who last wrote in\n" \
+	"it, else the UA organisation's first contact) in their language, in\n" \
+	"answer to their last mail there (Re: its subject), with --message as\n" \
+	"the coordinator's words, and queues it; mistokd sends it. --now sends\n" \
+	"it from here at once; --dry-run prints the message and queues\n" \
+	"nothing. Asked twice on a day, it is queued once. Exit 65 when the\n" \
+	"recipient is not in the partnership or marked as bouncing."
 /* mistok_template.c: template render|check, and its help text. */
 int cmd_template(int, char **, struct cli *);
 #define MAILTMPL_HELP \

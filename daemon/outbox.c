@@ -21,9 +21,14 @@
  * next batch; the ingest stores the two copies as one message (the same
  * Message-ID), so only the folder shows it twice.
  *
- * Failure notices are composed here (a plain text/plain message) because
- * compose.c was not there when this was written; NOTE: switch to
- * compose.h once it is in the library.
+ * Failure notices are written by notice.c (the `notice` template in the
+ * team's language, composed by compose.c); outbox_plain_mail() remains
+ * for send-test and as notice.c's fallback when no template set loads.
+ *
+ * A bounce (a DSN that comes back later, bounce.c) leaves the status
+ * "sent" — the server did take the mail — and adds an "ADDRESS: bounced:
+ * REASON" line to rejected (the refused recipients), which is what the
+ * bounced count of struct outbox_mail reads.
  */
 #include <sys/random.h>
 
@@ -33,11 +38,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compose.h"
 #include "config.h"
 #include "db.h"
 #include "event.h"
 #include "imap.h"
 #include "log.h"
+#include "notice.h"
 #include "outbox.h"
 #include "rfc2047.h"
 #include "smtp.h"
@@ -166,6 +173,23 @@ dberr:
 	"created, sent_at, last_error, last_code, env_from, recipients, " \
 	"rejected, message_id, subject, copy, recovered"
 
+/* The "ADDRESS: bounced: …" lines of rejected. */
+static int
+count_bounced(const char *rejected)
+{
+	const char *p = rejected, *nl, *b;
+	int n = 0;
+
+	while (p != NULL && *p != '\0') {
+		nl = strchr(p, '\n');
+		b = strstr(p, ": " OUTBOX_BOUNCED ": ");
+		if (b != NULL && (nl == NULL || b < nl))
+			n++;
+		p = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
 static void
 read_mail(sqlite3_stmt *st, struct outbox_mail *m)
 {
@@ -186,6 +210,7 @@ read_mail(sqlite3_stmt *st, struct outbox_mail *m)
 	m->subject = db_col_strdup(st, 13);
 	m->copy = db_col_strdup(st, 14);
 	m->recovered = sqlite3_column_int(st, 15);
+	m->bounced = count_bounced(m->rejected);
 }
 
 void
@@ -318,6 +343,60 @@ outbox_cancel(struct db *db, int64_t id, char **err)
 }
 
 int
+outbox_find_sent_to(struct db *db, const char *address, time_t since,
+    time_t until, int64_t *id)
+{
+	/* recipients is space-separated: pad it so each address is whole. */
+	return db_int(db, id, "SELECT id FROM outbox WHERE status = 'sent' "
+	    "AND sent_at BETWEEN ? AND ? AND instr(' ' || recipients || ' ', "
+	    "' ' || lower(?) || ' ') > 0 ORDER BY sent_at DESC, id DESC "
+	    "LIMIT 1", "IIt", (int64_t)since, (int64_t)until, address);
+}
+
+int
+outbox_mark_bounced(struct db *db, int64_t id, const char *address,
+    const char *reason, char **err)
+{
+	struct outbox_mail m;
+	struct buf b;
+	char *line, *why;
+	int rc;
+
+	*err = NULL;
+	if ((rc = outbox_get(db, id, &m, err)) != 1) {
+		if (rc == 0)
+			*err = xasprintf("outbox %lld: no such mail",
+			    (long long)id);
+		return -1;
+	}
+	why = compose_clean(reason ? reason : "returned");
+	line = xasprintf("%s: " OUTBOX_BOUNCED ": ", address);
+	if (m.rejected != NULL && strstr(m.rejected, line) != NULL) {
+		free(line);
+		free(why);
+		outbox_mail_free(&m);
+		return 0;
+	}
+	buf_init(&b);
+	if (m.rejected != NULL && *m.rejected != '\0')
+		buf_printf(&b, "%s\n", m.rejected);
+	buf_printf(&b, "%s%s", line, why);
+	rc = db_exec(db, "UPDATE outbox SET rejected = ? WHERE id = ?", "tI",
+	    b.data, id);
+	if (rc == -1)
+		*err = xasprintf("outbox %lld: %s", (long long)id,
+		    db_errmsg(db));
+	else
+		log_info("outbox %lld: bounced for %s", (long long)id,
+		    address);
+	buf_free(&b);
+	free(line);
+	free(why);
+	outbox_mail_free(&m);
+	return rc == -1 ? -1 : 1;
+}
+
+int
 outbox_recover(struct db *db)
 {
 	sqlite3_stmt *st;
@@ -375,6 +454,15 @@ outbox_next_due(struct db *db)
 }
 
 /* ---- notices ------------------------------------------------------- */
+
+/* Keys of notices: failure and bounce notices are never noticed again. */
+static int
+is_notice_key(const char *key)
+{
+	return key != NULL && (strncmp(key, OUTBOX_NOTICE_PREFIX,
+	    strlen(OUTBOX_NOTICE_PREFIX)) == 0 || strncmp(key,
+	    OUTBOX_BOUNCE_PREFIX, strlen(OUTBOX_BOUNCE_PREFIX)) == 0);
+}
 
 static void
 base64_lines(struct buf *b, const unsigned char *p, size_t n)
@@ -497,59 +585,46 @@ outbox_plain_mail(const struct config *conf, const char *const *addrs,
 }
 
 /*
- * Queues the one notice about failed mail m to the coordinators, unless m
- * is itself a notice (no notice about a notice: that could loop).
+ * Queues the one notice about failed mail m to the coordinators (the
+ * `notice` template, notice.c), unless m is itself a notice or a test
+ * mail (no notice about a notice: that could loop).
  */
 static void
 queue_notice(struct db *db, const struct config *conf,
     const struct outbox_mail *m)
 {
-	char *key, *subject, *text, *raw, *msgid, *err = NULL;
-	size_t len;
+	struct notice n;
+	char *key, *rcpt, *err = NULL;
 	int64_t id;
 
-	if (strncmp(m->dedupe_key, OUTBOX_NOTICE_PREFIX,
-	    strlen(OUTBOX_NOTICE_PREFIX)) == 0 ||
+	if (is_notice_key(m->dedupe_key) ||
 	    strncmp(m->dedupe_key, "send-test:", 10) == 0 ||
 	    conf->coordinators == NULL ||
 	    conf->coordinators[0] == NULL)
 		return;
 	key = xasprintf(OUTBOX_NOTICE_PREFIX "%lld", (long long)m->id);
-	if (strcmp(conf->team_language, "uk") == 0) {
-		subject = xasprintf("Лист не доставлено: %s",
-		    m->subject ? m->subject : "(без теми)");
-		text = xasprintf("mistok не зміг доставити лист.\n\n"
-		    "Тема: %s\nКому: %s\nMessage-ID: <%s>\nСпроб: %d\n"
-		    "Помилка: %s\n\nmistok outbox retry %lld — надіслати "
-		    "знову.\n", m->subject ? m->subject : "",
-		    m->recipients, m->message_id ? m->message_id : "",
-		    m->attempts, m->last_error ? m->last_error : "",
-		    (long long)m->id);
-	} else {
-		subject = xasprintf("Undelivered mail: %s",
-		    m->subject ? m->subject : "(no subject)");
-		text = xasprintf("mistok could not deliver a mail.\n\n"
-		    "Subject: %s\nTo: %s\nMessage-ID: <%s>\nAttempts: %d\n"
-		    "Error: %s\n\nmistok outbox retry %lld sends it again.\n",
-		    m->subject ? m->subject : "", m->recipients,
-		    m->message_id ? m->message_id : "", m->attempts,
-		    m->last_error ? m->last_error : "", (long long)m->id);
-	}
-	raw = outbox_plain_mail(conf, (const char *const *)conf->coordinators,
-	    subject, text, &msgid, &len);
-	if (outbox_enqueue(db, key, raw, len, conf->team_address,
-	    (const char *const *)conf->coordinators, msgid, subject, 0, &id,
-	    &err) == -1) {
+	/* "a b" → "a, b" for the reader. */
+	rcpt = xstrdup(m->recipients ? m->recipients : "");
+	memset(&n, 0, sizeof(n));
+	n.failed = 1;
+	n.recipient = rcpt;
+	n.subject = m->subject;
+	n.reason = m->last_error;
+	n.outbox_id = m->id;
+	if (notice_queue(db, conf, key, &n, &id, &err) == -1) {
 		log_warnx("%s", err);
 		free(err);
 	} else
 		log_info("outbox %lld: failed; notice to the coordinators is "
 		    "mail %lld", (long long)m->id, (long long)id);
 	free(key);
-	free(subject);
-	free(text);
-	free(raw);
-	free(msgid);
+	free(rcpt);
+}
+
+int
+outbox_is_notice(const char *key)
+{
+	return is_notice_key(key);
 }
 
 /* ---- delivery ------------------------------------------------------ */

@@ -25,6 +25,10 @@ struct db;
 
 /* Prefix of the dedupe keys of failure notices ("failed-notice:<id>"). */
 #define OUTBOX_NOTICE_PREFIX	"failed-notice:"
+/* … of bounce notices ("bounce-notice:<id>:<address>", bounce.c). */
+#define OUTBOX_BOUNCE_PREFIX	"bounce-notice:"
+/* The word of a bounced recipient's line in rejected. */
+#define OUTBOX_BOUNCED		"bounced"
 
 /*
  * Queues a mail. raw: the finished message (len bytes, CRLF line ends; a
@@ -60,6 +64,9 @@ struct outbox_mail {
 	char	*copy;		/* Sent copy: NULL, pending, done, skipped,
 				   failed */
 	int	 recovered;	/* resends after a crash in "sending" */
+	int	 bounced;	/* recipients a DSN returned it for (their
+				   "ADDRESS: bounced: REASON" lines are in
+				   rejected); the status stays "sent" */
 };
 
 void outbox_mail_free(struct outbox_mail *);
@@ -81,6 +88,24 @@ int outbox_get(struct db *, int64_t id, struct outbox_mail *out, char **err);
  */
 int outbox_retry(struct db *, int64_t id, char **err);
 int outbox_cancel(struct db *, int64_t id, char **err);
+
+/*
+ * For a DSN: the newest mail in status sent with address (lower case)
+ * among its recipients, sent between since and until. 1 and *id, 0 when
+ * none, -1 on error.
+ */
+int outbox_find_sent_to(struct db *, const char *address, time_t since,
+    time_t until, int64_t *id);
+/*
+ * Marks mail id as bounced for address: the line "ADDRESS: bounced:
+ * REASON" (reason cleaned of control characters) is added to rejected;
+ * the status stays sent. Returns 1 marked, 0 when that address was
+ * marked already, -1 with *err (caller frees).
+ */
+int outbox_mark_bounced(struct db *, int64_t id, const char *address,
+    const char *reason, char **err);
+/* Whether key is a notice's (failure or bounce): never noticed again. */
+int outbox_is_notice(const char *key);
 
 /*
  * Start-up recovery: every mail in "sending" goes back to "queued", due

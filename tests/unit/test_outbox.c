@@ -24,6 +24,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "mime.h"
 #include "outbox.h"
 #include "smtp.h"
 #include "util.h"
@@ -32,6 +33,7 @@ static char dir[] = "/tmp/mistok-test-outbox.XXXXXX";
 static char dbpath[256], capture[256];
 static struct db *db;
 static struct config conf;
+static char *templates;
 static char *coords[] = { "olena@c4c.test", "mark@c4c.test", NULL };
 static pid_t srv_pid;
 static int srv_port;
@@ -162,6 +164,11 @@ setup(void **state)
 	conf.team_domain = "c4c.test";
 	conf.team_language = "en";
 	conf.coordinators = coords;
+	/* Notices are written from the tree's templates (notice.c). */
+	if (templates == NULL)
+		templates = xasprintf("%s/templates", getenv("TOP") ?
+		    getenv("TOP") : ".");
+	conf.templates_dir = templates;
 	srv_port = 0;
 	return 0;
 }
@@ -390,7 +397,9 @@ permanent_refusal_fails_with_one_notice(void **state)
 	srv_start(250, 250);
 	run(&st);
 	assert_col(nid, "status", "sent");
-	assert_int_equal(captured("Subject: Undelivered mail"), 1);
+	/* From the `notice` template (en), composed: one such mail. */
+	assert_int_equal(captured("Subject: Not delivered: "), 1);
+	assert_int_equal(captured("Auto-Submitted: auto-generated"), 1);
 }
 
 static void
@@ -603,8 +612,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(classes, setup, teardown),
 	};
+	int rc;
 
 	log_init(1, "test_outbox");
 	signal(SIGPIPE, SIG_IGN);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* GMime once for the process (notices are composed with it). */
+	mime_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	mime_shutdown();
+	free(templates);
+	return rc;
 }
