@@ -528,3 +528,17 @@ store_list(struct db *db, const struct store_filter *f,
 	}
 	return 0;
 }
+
+int
+store_set_kind(struct db *db, int64_t id, const char *kind)
+{
+	int k;
+
+	for (k = MSG_CORRESPONDENCE; k <= MSG_QUARANTINED; k++)
+		if (strcmp(msg_kind_name((enum msg_kind)k), kind) == 0)
+			break;
+	if (k > MSG_QUARANTINED)
+		return -1;
+	return db_exec(db, "UPDATE messages SET kind = ? WHERE id = ?", "tI",
+	    kind, id);
+}

@@ -101,6 +101,13 @@ int store_sync_get(struct db *, const char *folder, struct store_sync *out);
 int store_sync_set(struct db *, const char *folder, uint32_t uidvalidity,
     uint32_t last_uid, int64_t exists, time_t now);
 
+/*
+ * Sets message id's kind (one of DESIGN.md's kinds: the command module
+ * marks command mail "command" after ingest). 0, or -1 for an unknown
+ * kind or a database error.
+ */
+int store_set_kind(struct db *, int64_t id, const char *kind);
+
 /* Count of messages of kind (NULL: all). 0 or -1. */
 int store_count(struct db *, const char *kind, int64_t *n);
 
