@@ -205,7 +205,17 @@ load_set(const char *dir, const char *file)
 static void
 holidays_ensure(const struct remind_env *env)
 {
-	char *dir = holidays_dir(env);
+	static const struct config *for_conf;
+	static const char *for_dir;
+	char *dir;
+
+	/* Once per config (a reload brings a new one). */
+	if (holidays_loaded_from != NULL && for_conf == env->conf &&
+	    for_dir == env->holidays_dir)
+		return;
+	for_conf = env->conf;
+	for_dir = env->holidays_dir;
+	dir = holidays_dir(env);
 
 	if (holidays_loaded_from != NULL &&
 	    strcmp(holidays_loaded_from, dir) == 0) {
@@ -680,7 +690,8 @@ step_offer(struct tick *t, const struct step *s, const struct person *p,
     const char *role, struct pick pk)
 {
 	struct json *d, *o;
-	char key[REMIND_KEY_MAX], due[16], *x;
+	struct step full;
+	char key[REMIND_KEY_MAX], due[16], *x, *err = NULL;
 	const char *tmpl;
 	int64_t left, dd;
 	const struct tz *z;
@@ -703,16 +714,24 @@ step_offer(struct tick *t, const struct step *s, const struct person *p,
 	}
 	if (ledger_has(t->env->db, key) != 0)
 		return;
+	/* The tick reads a few columns; the whole step only to write. */
+	if (steps_get(t->env->db, s->id, &full, &err) != 1) {
+		log_warnx("remind %s: %s", key, err ? err : "step vanished");
+		free(err);
+		t->stats->errors++;
+		return;
+	}
 	d = base_data(t->env->conf, p);
 	json_set(d, "partnership", partnership_json(t->env, s->partnership));
 	o = json_set(d, "step", json_object());
 	json_set_int(o, "id", s->id);
-	json_set_string(o, "text", s->text);
+	json_set_string(o, "text", full.text);
 	x = dates_format(s->due, NULL, p->lang);
 	json_set_string(o, "due", x);
 	free(x);
-	json_set_string(o, "owner", s->owner_name ? s->owner_name :
-	    s->owner_email ? s->owner_email : "");
+	json_set_string(o, "owner", full.owner_name ? full.owner_name :
+	    full.owner_email ? full.owner_email : "");
+	step_free(&full);
 	json_set(o, "owner_is_recipient", json_bool(strcmp(role, "owner") ==
 	    0));
 	z = zone_get(s->due_zone ? s->due_zone : p->zone);
@@ -739,8 +758,8 @@ step_cb(const struct step *s, void *arg)
 	pk = pick_stage(t, s, coord, 1);
 	if (pk.stage != ST_NONE)
 		step_offer(t, s, coord, "coord", pk);
-	if (s->owner.kind != STEP_OWNER_CONTACT || s->owner_email == NULL ||
-	    strcasecmp(s->owner_email, coord->email) == 0)
+	if (s->owner.kind != STEP_OWNER_CONTACT || s->owner.id == 0 ||
+	    s->owner.id == coord->contact)
 		return 0;
 	/* The owner's stages are near the due day only: skip the look-up
 	 * of far overdue steps. */
@@ -753,17 +772,114 @@ step_cb(const struct step *s, void *arg)
 	return 0;
 }
 
+/* The light partnership list a tick walks (directory's columns only). */
+struct pship {
+	int64_t	 id;
+	int64_t	 coordinator;
+	time_t	 since;		/* started, else created */
+};
+
+static int
+pships_load(struct db *db, struct pship **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	st = db_stmt(db, "SELECT id, coalesce(coordinator, 0), "
+	    "coalesce(started, created) FROM partnerships "
+	    "WHERE stage NOT IN ('closed', 'dormant') ORDER BY id");
+	if (st == NULL)
+		return -1;
+	while ((r = db_step(st)) == 1) {
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
+		(*out)[*n].id = sqlite3_column_int64(st, 0);
+		(*out)[*n].coordinator = sqlite3_column_int64(st, 1);
+		(*out)[*n].since = db_col_time(st, 2);
+		(*n)++;
+	}
+	return r;
+}
+
+static const struct pship *
+pship_find(const struct pship *v, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (v[mid].id == id)
+			return &v[mid];
+		if (v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * The steps a tick looks at: open, with a due day no later than
+ * due_soon (plus a week of weekends and holidays) ahead, not snoozed.
+ * steps_list() joins owners and coordinators for every row, which costs
+ * most of a tick over 20,000 steps; the scheduler reads only the columns
+ * it decides on here (index steps_due) and the whole step through
+ * steps_get() for the few it writes about.
+ */
 static int
 rule_steps(struct tick *t, char **err)
 {
-	struct steps_filter f;
+	struct pship *pv;
+	const struct pship *ps;
+	sqlite3_stmt *st;
+	struct step s;
+	char zone[64], *x;
+	size_t np;
+	int r;
 
-	memset(&f, 0, sizeof(f));
-	f.status = STEP_OPEN;
-	/* Due within due_soon (plus a week for weekends and holidays). */
-	f.due_before = t->now + t->env->conf->remind_due_soon + 8 * DAY;
-	f.awake_at = t->now;
-	return steps_list(t->env->db, &f, step_cb, t, err) == 0 ? 0 : -1;
+	if (pships_load(t->env->db, &pv, &np) == -1)
+		return -1;
+	st = db_stmt(t->env->db, "SELECT id, partnership, owner_kind, "
+	    "coalesce(owner_id, 0), due, due_date, due_zone, created, "
+	    "coalesce(snoozed_until, 0) FROM steps "
+	    "WHERE status = 'open' AND due IS NOT NULL AND due <= ? "
+	    "AND (snoozed_until IS NULL OR snoozed_until <= ?)");
+	if (st == NULL || db_bind(st, "TT", t->now +
+	    t->env->conf->remind_due_soon + 8 * DAY, t->now) == -1) {
+		free(pv);
+		return -1;
+	}
+	while ((r = db_step(st)) == 1) {
+		memset(&s, 0, sizeof(s));
+		s.id = sqlite3_column_int64(st, 0);
+		s.partnership = sqlite3_column_int64(st, 1);
+		if ((ps = pship_find(pv, np, s.partnership)) == NULL)
+			continue;	/* closed or dormant */
+		x = (char *)sqlite3_column_text(st, 2);
+		s.owner.kind = x == NULL ? STEP_OWNER_NONE :
+		    strcmp(x, "contact") == 0 ? STEP_OWNER_CONTACT :
+		    strcmp(x, "org") == 0 ? STEP_OWNER_ORG :
+		    STEP_OWNER_COORDINATOR;
+		s.owner.id = sqlite3_column_int64(st, 3);
+		s.due_at = db_col_time(st, 4);
+		x = (char *)sqlite3_column_text(st, 5);
+		if (x == NULL || tz_date_parse(x, &s.due) == -1)
+			continue;
+		s.has_due = 1;
+		x = (char *)sqlite3_column_text(st, 6);
+		snprintf(zone, sizeof(zone), "%s", x ? x :
+		    t->env->conf->team_timezone);
+		s.due_zone = zone;
+		s.created = db_col_time(st, 7);
+		s.snoozed_until = db_col_time(st, 8);
+		s.coordinator = ps->coordinator;
+		step_cb(&s, t);
+	}
+	free(pv);
+	if (r == -1)
+		*err = xasprintf("steps: %s", db_errmsg(t->env->db));
+	return r;
 }
 
 /* ---- rules: quiet partnerships and unanswered mail ------------------------ */
@@ -913,36 +1029,6 @@ followup_build(const struct remind_env *env, int64_t partnership,
 	    env->conf->team_language, d, &f->mail, err);
 	json_free(d);
 	(void)o;
-	return r;
-}
-
-/* The light partnership list a tick walks (directory's columns only). */
-struct pship {
-	int64_t	 id;
-	int64_t	 coordinator;
-	time_t	 since;		/* started, else created */
-};
-
-static int
-pships_load(struct db *db, struct pship **out, size_t *n)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	st = db_stmt(db, "SELECT id, coalesce(coordinator, 0), "
-	    "coalesce(started, created) FROM partnerships "
-	    "WHERE stage NOT IN ('closed', 'dormant') ORDER BY id");
-	if (st == NULL)
-		return -1;
-	while ((r = db_step(st)) == 1) {
-		*out = xreallocarray(*out, *n + 1, sizeof(**out));
-		(*out)[*n].id = sqlite3_column_int64(st, 0);
-		(*out)[*n].coordinator = sqlite3_column_int64(st, 1);
-		(*out)[*n].since = db_col_time(st, 2);
-		(*n)++;
-	}
 	return r;
 }
 
@@ -1271,13 +1357,17 @@ remind_stats_free(struct remind_stats *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The last complete tick, when not yet written (see remind_tick). */
+static struct db *mem_db;
+static time_t mem_last;
+
 int
 remind_tick(const struct remind_env *env, time_t now,
     struct remind_stats *stats, char **err)
 {
 	struct tick t;
 	char *v = NULL, buf[32];
-	long long last = 0;
+	long long last = 0, persisted;
 	int rc = 0;
 
 	*err = NULL;
@@ -1291,6 +1381,9 @@ remind_tick(const struct remind_env *env, time_t now,
 	if (db_kv_get(env->db, KV_LAST_TICK, &v) == 1)
 		last = strtoll(v, NULL, 10);
 	free(v);
+	persisted = last;
+	if (mem_db == env->db && mem_last > last && mem_last <= now)
+		last = mem_last;
 	t.last = last < now ? (time_t)last : 0;
 	t.since = last > t.oldest && last < now ? (time_t)last : t.oldest;
 
@@ -1311,7 +1404,18 @@ remind_tick(const struct remind_env *env, time_t now,
 			*err = xasprintf("remind: %s", db_errmsg(env->db));
 		return -1;
 	}
+	/*
+	 * A complete tick moves the window. Writing it costs a synchronous
+	 * commit, so a tick that queued nothing keeps it in memory and
+	 * writes it at most hourly: after a crash the window is merely
+	 * wider, and the ledger still queues each key once.
+	 */
 	if (stats->errors == 0) {
+		mem_db = env->db;
+		mem_last = now;
+	}
+	if (stats->errors == 0 && (stats->queued > 0 || now - persisted >= 3600 ||
+	    env->collect)) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)now);
 		if (db_kv_set(env->db, KV_LAST_TICK, buf) == -1) {
 			*err = xasprintf("remind: %s", db_errmsg(env->db));
