@@ -398,59 +398,57 @@ text_ok(const char *what, const char *s, int required, char **err)
 	return 1;
 }
 
-char *
-invite_build(const struct invite *iv, enum invite_method method, char **err)
+/*
+ * Refuses what cannot be written: a missing or non-UTF-8 text, a bad
+ * address, start >= end, fewer than min_att attendees. Returns 0, or -1
+ * with *err (caller frees).
+ */
+static int
+invite_check(const struct invite *iv, size_t min_att, char **err)
 {
-	struct buf out, l;
-	char ts[32];
 	size_t i;
 
-	*err = NULL;
-	if (method != INVITE_REQUEST && method != INVITE_CANCEL) {
-		*err = xasprintf("cannot build METHOD:%s (only REQUEST and "
-		    "CANCEL)", invite_method_name(method));
-		return NULL;
-	}
 	if (!text_ok("UID", iv->uid, 1, err) ||
 	    !text_ok("SUMMARY", iv->summary, 1, err) ||
 	    !text_ok("DESCRIPTION", iv->description, 0, err) ||
 	    !text_ok("organizer name", iv->organizer_name, 0, err))
-		return NULL;
+		return -1;
 	if (strlen(iv->uid) > 255) {
 		*err = xstrdup("UID is longer than 255 octets");
-		return NULL;
+		return -1;
 	}
 	if (iv->link != NULL && *iv->link != '\0') {
 		for (const char *p = iv->link; *p != '\0'; p++)
 			if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
 				*err = xstrdup("meeting link contains a space "
 				    "or control character");
-				return NULL;
+				return -1;
 			}
 		if (!text_ok("meeting link", iv->link, 0, err))
-			return NULL;
+			return -1;
 	}
 	if (iv->sequence < 0) {
 		*err = xasprintf("SEQUENCE %d is negative", iv->sequence);
-		return NULL;
+		return -1;
 	}
 	if (iv->start < 0 || iv->end > (time_t)7258118400LL) {
 		*err = xstrdup("the meeting is not between 1970 and 2200");
-		return NULL;
+		return -1;
 	}
 	if (iv->start >= iv->end) {
 		*err = xstrdup("the meeting ends before it starts");
-		return NULL;
+		return -1;
 	}
 	if (!email_ok(iv->organizer_email)) {
 		*err = xasprintf("organizer address \"%s\" is invalid",
 		    iv->organizer_email ? iv->organizer_email : "");
-		return NULL;
+		return -1;
 	}
-	if (iv->nattendees == 0 || iv->nattendees > INVITE_MAX_ATTENDEES) {
-		*err = xasprintf("%zu attendees (1 to %d allowed)",
-		    iv->nattendees, INVITE_MAX_ATTENDEES);
-		return NULL;
+	if (iv->nattendees < min_att ||
+	    iv->nattendees > INVITE_MAX_ATTENDEES) {
+		*err = xasprintf("%zu attendees (%zu to %d allowed)",
+		    iv->nattendees, min_att, INVITE_MAX_ATTENDEES);
+		return -1;
 	}
 	for (i = 0; i < iv->nattendees; i++) {
 		const struct invite_attendee *a = &iv->attendees[i];
@@ -458,53 +456,68 @@ invite_build(const struct invite *iv, enum invite_method method, char **err)
 		if (!email_ok(a->email)) {
 			*err = xasprintf("attendee %zu: address \"%s\" is "
 			    "invalid", i + 1, a->email ? a->email : "");
-			return NULL;
+			return -1;
 		}
 		if (a->name != NULL && !utf8_ok(a->name, strlen(a->name))) {
 			*err = xasprintf("attendee %zu: name is not valid "
 			    "UTF-8", i + 1);
-			return NULL;
+			return -1;
 		}
 		if (a->partstat != NULL && *a->partstat != '\0' &&
 		    !partstat_ok(a->partstat)) {
 			*err = xasprintf("attendee %zu: PARTSTAT \"%s\" is "
 			    "invalid", i + 1, a->partstat);
-			return NULL;
+			return -1;
 		}
 	}
+	return 0;
+}
 
-	buf_init(&out);
+/* How one VEVENT is written: for an iTIP REQUEST or CANCEL, or a feed. */
+enum vevent_kind {
+	VEVENT_REQUEST,		/* RSVP=TRUE, STATUS:CONFIRMED, an alarm */
+	VEVENT_CANCEL,		/* RSVP=TRUE, STATUS:CANCELLED */
+	VEVENT_PUBLISH,		/* PARTSTAT as given, no RSVP, no alarm;
+				   STATUS from iv->cancelled */
+};
+
+/* Appends the VEVENT of iv (checked by invite_check()) to out. */
+static void
+add_vevent(struct buf *out, const struct invite *iv, enum vevent_kind kind,
+    time_t dtstamp)
+{
+	struct buf l;
+	char ts[32];
+	size_t i;
+	int cancelled = kind == VEVENT_CANCEL ||
+	    (kind == VEVENT_PUBLISH && iv->cancelled);
+
 	buf_init(&l);
-	buf_adds(&out, "BEGIN:VCALENDAR\r\n");
-	buf_adds(&out, "VERSION:2.0\r\n");
-	buf_adds(&out, "PRODID:" INVITE_PRODID "\r\n");
-	buf_adds(&out, "CALSCALE:GREGORIAN\r\n");
-	buf_printf(&out, "METHOD:%s\r\n", invite_method_name(method));
-	buf_adds(&out, "BEGIN:VEVENT\r\n");
+	buf_adds(out, "BEGIN:VEVENT\r\n");
 	buf_adds(&l, "UID:");
 	add_text(&l, iv->uid);
-	emit(&out, &l);
-	fmt_utc(clock_now(), ts);
-	buf_printf(&out, "DTSTAMP:%s\r\n", ts);
-	buf_printf(&out, "SEQUENCE:%d\r\n", iv->sequence);
+	emit(out, &l);
+	fmt_utc(dtstamp, ts);
+	buf_printf(out, "DTSTAMP:%s\r\n", ts);
+	buf_printf(out, "SEQUENCE:%d\r\n", iv->sequence);
 	fmt_utc(iv->start, ts);
-	buf_printf(&out, "DTSTART:%s\r\n", ts);
+	buf_printf(out, "DTSTART:%s\r\n", ts);
 	fmt_utc(iv->end, ts);
-	buf_printf(&out, "DTEND:%s\r\n", ts);
+	buf_printf(out, "DTEND:%s\r\n", ts);
 	buf_adds(&l, "SUMMARY:");
 	add_text(&l, iv->summary);
-	emit(&out, &l);
+	emit(out, &l);
 	if (iv->description != NULL && *iv->description != '\0') {
 		buf_adds(&l, "DESCRIPTION:");
 		add_text(&l, iv->description);
-		emit(&out, &l);
+		emit(out, &l);
 	}
 	if (iv->link != NULL && *iv->link != '\0') {
 		buf_adds(&l, "LOCATION:");
 		add_text(&l, iv->link);
-		emit(&out, &l);
+		emit(out, &l);
 		buf_printf(&l, "URL:%s", iv->link);
-		emit(&out, &l);
+		emit(out, &l);
 	}
 	buf_adds(&l, "ORGANIZER");
 	if (iv->organizer_name != NULL && *iv->organizer_name != '\0') {
@@ -512,36 +525,97 @@ invite_build(const struct invite *iv, enum invite_method method, char **err)
 		add_param_quoted(&l, iv->organizer_name);
 	}
 	buf_printf(&l, ":mailto:%s", iv->organizer_email);
-	emit(&out, &l);
+	emit(out, &l);
 	for (i = 0; i < iv->nattendees; i++) {
 		const struct invite_attendee *a = &iv->attendees[i];
 
 		buf_printf(&l, "ATTENDEE;CUTYPE=INDIVIDUAL;"
-		    "ROLE=REQ-PARTICIPANT;PARTSTAT=%s;RSVP=TRUE",
-		    a->partstat && *a->partstat ? a->partstat : "NEEDS-ACTION");
+		    "ROLE=REQ-PARTICIPANT;PARTSTAT=%s%s",
+		    a->partstat && *a->partstat ? a->partstat : "NEEDS-ACTION",
+		    kind == VEVENT_PUBLISH ? "" : ";RSVP=TRUE");
 		if (a->name != NULL && *a->name != '\0') {
 			buf_adds(&l, ";CN=");
 			add_param_quoted(&l, a->name);
 		}
 		buf_printf(&l, ":mailto:%s", a->email);
-		emit(&out, &l);
+		emit(out, &l);
 	}
-	if (method == INVITE_REQUEST) {
-		buf_adds(&out, "STATUS:CONFIRMED\r\n");
-		buf_adds(&out, "TRANSP:OPAQUE\r\n");
-		buf_adds(&out, "BEGIN:VALARM\r\n");
-		buf_adds(&out, "ACTION:DISPLAY\r\n");
+	if (cancelled) {
+		buf_adds(out, "STATUS:CANCELLED\r\n");
+		if (kind == VEVENT_PUBLISH)
+			buf_adds(out, "TRANSP:TRANSPARENT\r\n");
+	} else {
+		buf_adds(out, "STATUS:CONFIRMED\r\n");
+		buf_adds(out, "TRANSP:OPAQUE\r\n");
+	}
+	if (kind == VEVENT_REQUEST) {
+		buf_adds(out, "BEGIN:VALARM\r\n");
+		buf_adds(out, "ACTION:DISPLAY\r\n");
 		buf_adds(&l, "DESCRIPTION:");
 		add_text(&l, iv->summary);
-		emit(&out, &l);
-		buf_adds(&out, "TRIGGER;RELATED=START:-PT15M\r\n");
-		buf_adds(&out, "END:VALARM\r\n");
-	} else
-		buf_adds(&out, "STATUS:CANCELLED\r\n");
-	buf_adds(&out, "END:VEVENT\r\n");
-	buf_adds(&out, "END:VCALENDAR\r\n");
+		emit(out, &l);
+		buf_adds(out, "TRIGGER;RELATED=START:-PT15M\r\n");
+		buf_adds(out, "END:VALARM\r\n");
+	}
+	buf_adds(out, "END:VEVENT\r\n");
 	buf_free(&l);
+}
+
+static void
+add_vcalendar_head(struct buf *out, enum invite_method method)
+{
+	buf_adds(out, "BEGIN:VCALENDAR\r\n");
+	buf_adds(out, "VERSION:2.0\r\n");
+	buf_adds(out, "PRODID:" INVITE_PRODID "\r\n");
+	buf_adds(out, "CALSCALE:GREGORIAN\r\n");
+	buf_printf(out, "METHOD:%s\r\n", invite_method_name(method));
+}
+
+char *
+invite_build(const struct invite *iv, enum invite_method method, char **err)
+{
+	struct buf out;
+
+	*err = NULL;
+	if (method != INVITE_REQUEST && method != INVITE_CANCEL) {
+		*err = xasprintf("cannot build METHOD:%s (only REQUEST and "
+		    "CANCEL)", invite_method_name(method));
+		return NULL;
+	}
+	if (invite_check(iv, 1, err) == -1)
+		return NULL;
+	buf_init(&out);
+	add_vcalendar_head(&out, method);
+	add_vevent(&out, iv, method == INVITE_REQUEST ? VEVENT_REQUEST :
+	    VEVENT_CANCEL, clock_now());
+	buf_adds(&out, "END:VCALENDAR\r\n");
 	return buf_steal(&out);
+}
+
+int
+invite_build_feed(const struct invite *iv, size_t n, struct buf *out,
+    char **err)
+{
+	struct buf cal;
+	time_t now = clock_now();
+	size_t i;
+	char *e;
+
+	*err = NULL;
+	for (i = 0; i < n; i++)
+		if (invite_check(&iv[i], 0, &e) == -1) {
+			*err = xasprintf("event %zu: %s", i + 1, e);
+			free(e);
+			return -1;
+		}
+	buf_init(&cal);
+	add_vcalendar_head(&cal, INVITE_PUBLISH);
+	for (i = 0; i < n; i++)
+		add_vevent(&cal, &iv[i], VEVENT_PUBLISH, now);
+	buf_adds(&cal, "END:VCALENDAR\r\n");
+	buf_add(out, cal.data, cal.len);
+	buf_free(&cal);
+	return 0;
 }
 
 /* ------------------------------------------------------- line scanner */

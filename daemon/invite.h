@@ -1,7 +1,7 @@
 /*
  * invite: the iCalendar (RFC 5545) / iTIP (RFC 5546) layer. It writes the
- * REQUEST and CANCEL that mistok sends (UTC times, CRLF, folded at 75
- * octets) and reads what comes back (REPLY, COUNTER, ...) into plain C
+ * REQUEST and CANCEL that mistok sends and the PUBLISH feed (UTC times,
+ * CRLF, folded at 75 octets) and reads what comes back (REPLY, COUNTER, ...) into plain C
  * structs with UTC instants. It is the only module that uses libical. It
  * never touches the database, never sends mail and never reads MIME.
  */
@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 #include <time.h>
+
+struct buf;
 
 /* Inputs larger than this are refused by invite_parse(). */
 #define INVITE_MAX_LEN		(1024 * 1024)
@@ -50,6 +52,7 @@ struct invite {
 	const char	*organizer_email;	/* the team mailbox */
 	const struct invite_attendee *attendees;
 	size_t		 nattendees;
+	int		 cancelled;	/* invite_build_feed() only */
 };
 
 /*
@@ -62,6 +65,18 @@ struct invite {
  * character in an address, start >= end, another method).
  */
 char *invite_build(const struct invite *, enum invite_method, char **err);
+
+/*
+ * Appends to out a METHOD:PUBLISH VCALENDAR (an .ics feed to subscribe
+ * to) with one VEVENT per element of iv[0..n-1]: STATUS:CANCELLED when
+ * cancelled is set, else STATUS:CONFIRMED; every ATTENDEE with its
+ * PARTSTAT and no RSVP; no alarm; one DTSTAMP (clock_now()) for all.
+ * Attendees may be none; the other fields are checked as invite_build()
+ * does. Returns 0, or -1 with *err (caller frees) naming the first bad
+ * event, and then nothing is appended.
+ */
+int invite_build_feed(const struct invite *iv, size_t n, struct buf *out,
+    char **err);
 
 /* One ATTENDEE read back. */
 struct invite_msg_attendee {
