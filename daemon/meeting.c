@@ -2,13 +2,15 @@
  * meeting: proposals, bookings, reschedules, cancellations and replies.
  *
  * A proposal is a meetings row with status 'proposed' (its UID is kept
- * when it is booked) plus its slots in kv "meeting:ID:slots" (UTC seconds,
- * space-separated, best first). The last DTSTAMP applied to an attendee
- * is kv "meeting:att:ID:dtstamp"; the reply scan's cursor is kv
- * "meeting:scan" (the highest message id read). Every mail goes through
- * the outbox with a dedupe key, so a second run sends nothing twice.
+ * when it is booked) plus its rows in meeting_slots (n from 1, best
+ * first). The last DTSTAMP applied to an attendee is attendees.dtstamp;
+ * the reply scan's cursor is kv "meeting:scan" (the highest message id
+ * read: one value for the whole database, so a table of one row would
+ * add nothing). Every mail goes through the outbox with a dedupe key, so
+ * a second run sends nothing twice.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +21,11 @@
 
 #include "compose.h"
 #include "config.h"
+#include "daemon.h"
 #include "dates.h"
 #include "db.h"
 #include "directory.h"
+#include "event.h"
 #include "holidays.h"
 #include "invite.h"
 #include "json.h"
@@ -437,8 +441,9 @@ send_mail(const struct meeting_env *env, const char *tmpl, const char *lang,
 		    method);
 		compose_add_alternative(c, ct, ics, strlen(ics));
 		free(ct);
-		compose_add_attachment(c, "invite.ics", "application/ics",
-		    ics, strlen(ics));
+		ct = xasprintf("application/ics; method=%s", method);
+		compose_add_attachment(c, "invite.ics", ct, ics, strlen(ics));
+		free(ct);
 	}
 	buf_init(&raw);
 	if (compose_write(c, &raw, err) == -1)
@@ -737,7 +742,6 @@ meeting_propose(const struct meeting_env *env, const char *slug,
 	struct json *d = NULL, *slots, *o;
 	struct coord co;
 	const struct tz *wz;
-	struct buf sl;
 	char *dir, uid[128], *key, *s, *title;
 	time_t wfrom, wto;
 	int64_t pid;
@@ -811,16 +815,14 @@ meeting_propose(const struct meeting_env *env, const char *slug,
 	if (r2 == -1 ||
 	    insert_people(env->db, out->id, out->people, out->npeople) == -1)
 		goto dberr;
-	buf_init(&sl);
 	for (i = 0; i < (size_t)out->res.n; i++)
-		buf_printf(&sl, "%s%lld", i ? " " : "",
-		    (long long)out->res.slot[i].start);
-	key = xasprintf("meeting:%lld:slots", (long long)out->id);
-	j = db_kv_set(env->db, key, sl.data) == -1;
-	free(key);
-	buf_free(&sl);
-	if (j)
-		goto dberr;
+		if (db_exec(env->db, "INSERT INTO meeting_slots (meeting, n, "
+		    "start_utc, end_utc, relaxed, dst_mismatch) VALUES (?, ?, "
+		    "?, ?, ?, ?)", "IiIIii", out->id, (int)i + 1,
+		    (int64_t)out->res.slot[i].start,
+		    (int64_t)out->res.slot[i].end, out->res.slot[i].relaxed != 0,
+		    out->res.slot[i].dst_mismatch != 0) == -1)
+			goto dberr;
 
 	coordinator(env, pid, &co);
 	att = xcalloc(out->npeople, sizeof(*att));
@@ -1087,9 +1089,9 @@ meeting_book_slot(const struct meeting_env *env, int64_t proposal, int n,
     const char *title, const char *link, char **err)
 {
 	struct meeting m;
-	char *key, *val = NULL, *p, *e;
-	long long t = 0;
-	int i, rc;
+	char *key;
+	int64_t t = 0;
+	int rc;
 
 	*err = NULL;
 	if ((rc = meeting_get(env->db, proposal, &m)) != 1) {
@@ -1103,23 +1105,9 @@ meeting_book_slot(const struct meeting_env *env, int64_t proposal, int n,
 		meeting_free(&m);
 		return -1;
 	}
-	key = xasprintf("meeting:%lld:slots", (long long)proposal);
-	rc = db_kv_get(env->db, key, &val);
-	free(key);
-	p = val;
-	for (i = 1; rc == 1 && p != NULL && *p != '\0' && i <= n; i++) {
-		errno = 0;
-		t = strtoll(p, &e, 10);
-		if (e == p || errno != 0)
-			break;
-		if (i == n)
-			break;
-		p = e;
-		while (*p == ' ')
-			p++;
-	}
-	free(val);
-	if (rc != 1 || i != n || n < 1 || t <= 0) {
+	rc = n < 1 ? 0 : db_int(env->db, &t, "SELECT start_utc FROM "
+	    "meeting_slots WHERE meeting = ? AND n = ?", "Ii", proposal, n);
+	if (rc != 1 || t <= 0) {
 		*err = xasprintf("proposal %lld has no slot %d",
 		    (long long)proposal, n);
 		meeting_free(&m);
@@ -1188,7 +1176,8 @@ change(const struct meeting_env *env, int64_t id, int cancel, time_t start,
 		    "sequence + 1, start_utc = ?, duration = ? WHERE id = ?",
 		    "IiI", (int64_t)start, duration * 60, id) == -1 ||
 		    db_exec(env->db, "UPDATE attendees SET partstat = "
-		    "'NEEDS-ACTION' WHERE meeting = ?", "I", id) == -1 ? -1 : 0;
+		    "'NEEDS-ACTION', dtstamp = NULL WHERE meeting = ?", "I",
+		    id) == -1 ? -1 : 0;
 	if (rc == 0)
 		rc = send_all(env, id, cancel ? INVITE_CANCEL : INVITE_REQUEST,
 		    1, err);
@@ -1273,7 +1262,8 @@ apply(const struct meeting_env *env, const char *uid, const char *email,
 {
 	struct meeting m;
 	struct meeting_att *a = NULL;
-	char *key, *val = NULL, *k2;
+	char *k2;
+	int64_t last;
 	size_t i, open = 0;
 	int rc;
 
@@ -1290,32 +1280,26 @@ apply(const struct meeting_env *env, const char *uid, const char *email,
 		meeting_free(&m);
 		return 0;
 	}
-	key = xasprintf("meeting:att:%lld:dtstamp", (long long)a->id);
-	if (dtstamp != 0 && db_kv_get(env->db, key, &val) == 1 &&
-	    strtoll(val, NULL, 10) > (long long)dtstamp) {
-		log_info("meeting %s: older reply from %s ignored", uid,
-		    email);
-		free(val);
-		free(key);
-		meeting_free(&m);
-		return 0;
-	}
-	free(val);
-	if (strcmp(a->partstat, partstat) == 0 && comment == NULL) {
-		free(key);
-		meeting_free(&m);
-		return 0;
-	}
-	if (db_exec(env->db, "UPDATE attendees SET partstat = ? WHERE id = ?",
-	    "tI", partstat, a->id) == -1)
-		goto dberr;
-	if (dtstamp != 0) {
-		val = xasprintf("%lld", (long long)dtstamp);
-		rc = db_kv_set(env->db, key, val);
-		free(val);
+	if (dtstamp != 0 && (rc = db_int(env->db, &last, "SELECT dtstamp "
+	    "FROM attendees WHERE id = ? AND dtstamp IS NOT NULL", "I",
+	    a->id)) != 0) {
 		if (rc == -1)
 			goto dberr;
+		if (last > (int64_t)dtstamp) {
+			log_info("meeting %s: older reply from %s ignored",
+			    uid, email);
+			meeting_free(&m);
+			return 0;
+		}
 	}
+	if (strcmp(a->partstat, partstat) == 0 && comment == NULL) {
+		meeting_free(&m);
+		return 0;
+	}
+	if (db_exec(env->db, "UPDATE attendees SET partstat = ?, dtstamp = "
+	    "coalesce(?, dtstamp) WHERE id = ?", "tTI", partstat, dtstamp,
+	    a->id) == -1)
+		goto dberr;
 	free(a->partstat);
 	a->partstat = xstrdup(partstat);
 	log_info("meeting %s: %s is %s", uid, a->email, partstat);
@@ -1345,12 +1329,10 @@ apply(const struct meeting_env *env, const char *uid, const char *email,
 			rc = -1;
 		free(k2);
 	}
-	free(key);
 	meeting_free(&m);
 	return rc;
 dberr:
 	*err = xasprintf("database: %s", db_errmsg(env->db));
-	free(key);
 	meeting_free(&m);
 	return -1;
 }
@@ -1629,48 +1611,229 @@ out:
 	return calls;
 }
 
-/* Appends the VEVENT block of a VCALENDAR text. */
-static int
-add_vevent(struct buf *out, const char *ics)
-{
-	const char *b = strstr(ics, "BEGIN:VEVENT\r\n"), *e;
-
-	if (b == NULL || (e = strstr(b, "END:VEVENT\r\n")) == NULL)
-		return -1;
-	buf_add(out, b, (size_t)(e - b) + strlen("END:VEVENT\r\n"));
-	return 0;
-}
-
 int
 meeting_feed(const struct meeting_env *env, struct buf *out, char **err)
 {
 	struct meeting *v;
-	size_t n, i;
-	char *ics;
-	int rc = 0;
+	struct invite *iv;
+	struct invite_attendee **ia;
+	char **desc;
+	size_t n, i, j, k = 0;
+	int rc;
 
 	*err = NULL;
 	if (meeting_list(env->db, 0, &v, &n) == -1) {
 		*err = xstrdup("database error");
 		return -1;
 	}
-	buf_adds(out, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-	    "PRODID:-//mistok//meetings//EN\r\nMETHOD:PUBLISH\r\n"
-	    "CALSCALE:GREGORIAN\r\n");
-	for (i = 0; i < n && rc == 0; i++) {
+	iv = xcalloc(n ? n : 1, sizeof(*iv));
+	ia = xcalloc(n ? n : 1, sizeof(*ia));
+	desc = xcalloc(n ? n : 1, sizeof(*desc));
+	for (i = 0; i < n; i++) {
 		if (strcmp(v[i].status, "proposed") == 0)
 			continue;
-		ics = build_ics(env, &v[i], strcmp(v[i].status,
-		    "cancelled") == 0 ? INVITE_CANCEL : INVITE_REQUEST,
-		    env->conf->team_language, err);
-		if (ics == NULL || add_vevent(out, ics) == -1) {
-			if (*err == NULL)
-				*err = xstrdup("unexpected iCalendar text");
-			rc = -1;
+		ia[k] = xcalloc(v[i].natt ? v[i].natt : 1, sizeof(**ia));
+		for (j = 0; j < v[i].natt; j++) {
+			ia[k][j].name = v[i].att[j].name;
+			ia[k][j].email = v[i].att[j].email;
+			ia[k][j].partstat = v[i].att[j].partstat;
 		}
-		free(ics);
+		desc[k] = description(&v[i], env->conf->team_language);
+		iv[k].uid = v[i].uid;
+		iv[k].sequence = v[i].sequence;
+		iv[k].start = v[i].start;
+		iv[k].end = v[i].start + v[i].duration;
+		iv[k].summary = v[i].title;
+		iv[k].description = desc[k];
+		iv[k].link = v[i].link;
+		iv[k].organizer_name = env->conf->team_name;
+		iv[k].organizer_email = env->conf->team_address;
+		iv[k].attendees = ia[k];
+		iv[k].nattendees = v[i].natt;
+		iv[k].cancelled = strcmp(v[i].status, "cancelled") == 0;
+		k++;
 	}
-	buf_adds(out, "END:VCALENDAR\r\n");
+	rc = invite_build_feed(iv, k, out, err);
+	for (i = 0; i < k; i++) {
+		free(ia[i]);
+		free(desc[i]);
+	}
+	free(ia);
+	free(desc);
+	free(iv);
 	meeting_list_free(v, n);
 	return rc;
 }
+
+int
+meeting_feed_write(const struct meeting_env *env, const char *path,
+    char **err)
+{
+	struct buf b;
+	char *tmp;
+	size_t off;
+	ssize_t w;
+	int fd, rc = -1;
+
+	*err = NULL;
+	buf_init(&b);
+	if (meeting_feed(env, &b, err) == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	tmp = xasprintf("%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1) {
+		*err = xasprintf("%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	for (off = 0; off < b.len; off += (size_t)w)
+		if ((w = write(fd, b.data + off, b.len - off)) <= 0) {
+			if (w == -1 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			*err = xasprintf("%s: %s", tmp, w == -1 ?
+			    strerror(errno) : "short write");
+			close(fd);
+			unlink(tmp);
+			goto out;
+		}
+	if (fsync(fd) == -1 || close(fd) == -1) {
+		*err = xasprintf("%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) == -1) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	buf_free(&b);
+	return rc;
+}
+
+/* ---- the daemon module: the [calendar] feed file ------------------------- */
+
+/*
+ * Changes come from this process (replies read by ingest) and from the
+ * CLI (book, reschedule, cancel): every FEED_POLL_MS a fingerprint of
+ * what the feed shows is computed and the file rewritten when it moved
+ * (or after a reload, or when the last write failed).
+ */
+#define FEED_POLL_MS	2000
+
+static struct {
+	struct daemon_ctx	*ctx;
+	struct ev_timer		 timer;
+	int			 running;
+	int			 valid;		/* last holds a written state */
+	int			 failing;	/* the last write failed */
+	uint64_t		 last;
+} feedmod;
+
+/* FNV-1a over every field the feed shows; 0 and -1 on a database error. */
+static int
+feed_fingerprint(struct db *db, uint64_t *out)
+{
+	sqlite3_stmt *st;
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *t;
+	int rc, c, nc;
+
+	if ((st = db_stmt(db, "SELECT m.id, m.uid, m.sequence, m.status, "
+	    "m.start_utc, m.duration, m.title, m.link, (SELECT "
+	    "group_concat(a.email || '=' || a.partstat || '=' || "
+	    "coalesce(a.name, ''), ',') FROM attendees a WHERE a.meeting = "
+	    "m.id) FROM meetings m ORDER BY m.id")) == NULL)
+		return -1;
+	while ((rc = db_step(st)) == 1) {
+		nc = sqlite3_column_count(st);
+		for (c = 0; c < nc; c++) {
+			t = sqlite3_column_text(st, c);
+			for (; t != NULL && *t != '\0'; t++) {
+				h ^= *t;
+				h *= 1099511628211ULL;
+			}
+			h ^= 0x1f;	/* field separator */
+			h *= 1099511628211ULL;
+		}
+	}
+	if (rc == -1)
+		return -1;
+	*out = h;
+	return 0;
+}
+
+static void
+feed_tick(struct ev_timer *t, void *arg)
+{
+	struct daemon_ctx *ctx = feedmod.ctx;
+	struct meeting_env env = { ctx->db, ctx->conf, NULL, NULL };
+	const char *path = ctx->conf->calendar_feed;
+	uint64_t h;
+	char *err = NULL;
+
+	(void)t;
+	(void)arg;
+	if (path == NULL || *path == '\0')
+		return;
+	if (feed_fingerprint(ctx->db, &h) == -1) {
+		log_warnx("calendar feed: database: %s", db_errmsg(ctx->db));
+		return;
+	}
+	if (feedmod.valid && h == feedmod.last)
+		return;
+	if (meeting_feed_write(&env, path, &err) == -1) {
+		/* Said once until it works again; retried each tick. */
+		if (!feedmod.failing)
+			log_warnx("calendar feed %s: %s", path, err);
+		free(err);
+		feedmod.failing = 1;
+		feedmod.valid = 0;
+		return;
+	}
+	log_debug("calendar feed %s written", path);
+	feedmod.failing = 0;
+	feedmod.valid = 1;
+	feedmod.last = h;
+}
+
+static int
+feed_init(struct daemon_ctx *ctx)
+{
+	feedmod.ctx = ctx;
+	feedmod.valid = 0;
+	feedmod.failing = 0;
+	ev_timer_init(&feedmod.timer, ctx->loop, feed_tick, NULL);
+	ev_timer_start(&feedmod.timer, 0, FEED_POLL_MS);
+	feedmod.running = 1;
+	return 0;
+}
+
+static void
+feed_reload(struct daemon_ctx *ctx, const struct config *old)
+{
+	(void)ctx;
+	(void)old;
+	feedmod.valid = 0;	/* the path, team name or language may differ */
+	if (feedmod.running)
+		ev_timer_start(&feedmod.timer, 0, FEED_POLL_MS);
+}
+
+static void
+feed_shutdown(struct daemon_ctx *ctx)
+{
+	(void)ctx;
+	if (!feedmod.running)
+		return;
+	ev_timer_stop(&feedmod.timer);
+	feedmod.running = 0;
+}
+
+const struct daemon_module meeting_feed_module = {
+	"calendar-feed", feed_init, feed_reload, feed_shutdown,
+};

@@ -19,6 +19,7 @@
 #include "tz.h"
 
 struct buf;
+struct daemon_module;
 struct db;
 struct tmpl_set;
 
@@ -188,10 +189,25 @@ int meeting_due_reminders(struct db *, time_t now,
     void *arg);
 
 /*
- * The .ics feed of every meeting (cancelled ones with STATUS:CANCELLED),
- * METHOD:PUBLISH, appended to out. Returns 0 or -1 with *err.
+ * The .ics feed of every meeting but proposals (invite_build_feed():
+ * METHOD:PUBLISH, cancelled ones with STATUS:CANCELLED, attendees with
+ * their PARTSTAT), appended to out. Returns 0 or -1 with *err.
  */
 int meeting_feed(const struct meeting_env *, struct buf *out, char **err);
+/*
+ * Writes meeting_feed() to path through path.tmp (mode 0644, fsync'd,
+ * then renamed), so a web server never serves half a file. Returns 0, or
+ * -1 with *err (caller frees) and the old file left as it was.
+ */
+int meeting_feed_write(const struct meeting_env *, const char *path,
+    char **err);
+
+/*
+ * mistokd's module keeping [calendar] feed current: written at start-up,
+ * after a reload, and whenever what it shows changed (polled every 2 s,
+ * so changes made by the CLI show too). No feed configured: does nothing.
+ */
+extern const struct daemon_module meeting_feed_module;
 
 /* "2026-03-10T17:00:00" in zone; out holds at least 20 bytes. */
 void meeting_local_iso(const struct tz *, time_t, char *out, size_t len);

@@ -22,6 +22,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "mailtmpl.h"
+#include "meeting.h"
 #include "outbox.h"
 #include "remind.h"
 #include "util.h"
@@ -35,6 +36,7 @@ static const struct daemon_module *const modules[] = {
 	&ingest_module,
 	&outbox_module,
 	&remind_module,
+	&meeting_feed_module,
 	NULL
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "db.h"
@@ -199,6 +200,27 @@ propose_inside_hours(void **state)
 	    1);
 	assert_int_equal(count(db, "SELECT count(*) FROM own_ids WHERE "
 	    "kind = 'proposal'"), 1);
+	/* The slots are rows of meeting_slots, numbered best first. */
+	for (i = 0; i < pr.res.n; i++) {
+		int64_t v = -1;
+
+		assert_int_equal(db_int(db, &v, "SELECT start_utc FROM "
+		    "meeting_slots WHERE meeting = ? AND n = ? AND end_utc = "
+		    "start_utc + 3600 AND relaxed = 0", "Ii", pr.id, i + 1), 1);
+		assert_int_equal(v, pr.res.slot[i].start);
+	}
+	assert_int_equal(count(db, "SELECT count(*) FROM meeting_slots"),
+	    pr.res.n);
+	assert_int_equal(count(db, "SELECT count(*) FROM kv WHERE key LIKE "
+	    "'meeting:%'"), 0);
+	/* No slot 4, no slot 0. */
+	assert_int_equal(meeting_book_slot(&env, pr.id, 4, NULL, NULL, &err),
+	    -1);
+	assert_non_null(strstr(err, "no slot 4"));
+	free(err);
+	assert_int_equal(meeting_book_slot(&env, pr.id, 0, NULL, NULL, &err),
+	    -1);
+	free(err);
 	/* Slot 2 of the proposal becomes the meeting. */
 	assert_int_equal(meeting_book_slot(&env, pr.id, 2, NULL, NULL, &err),
 	    0);
@@ -226,7 +248,6 @@ propose_relaxed_kharkiv_tempe(void **state)
 	char *err = NULL;
 	int a, b, wd;
 
-	(void)state;
 	/* Kyiv 09-18 EET and Phoenix 09-17 MST never meet in March. */
 	assert_int_equal(meeting_propose(&env, "kharkiv-tempe", 60, from, to,
 	    NULL, NULL, &pr, &err), 0);
@@ -236,6 +257,8 @@ propose_relaxed_kharkiv_tempe(void **state)
 	b = local_min("America/Phoenix", pr.res.slot[0].start, &wd);
 	assert_true(a >= 8 * 60 && a + 60 <= 20 * 60);
 	assert_true(b >= 8 * 60 && b + 60 <= 20 * 60);
+	assert_int_equal(count(*state, "SELECT min(relaxed) FROM "
+	    "meeting_slots WHERE n = 1"), 1);
 	meeting_proposal_free(&pr);
 }
 
@@ -509,6 +532,100 @@ reminders_and_feed(void **state)
 	buf_free(&b);
 }
 
+static int
+occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * The feed file: one VEVENT per meeting but proposals, the cancelled one
+ * STATUS:CANCELLED with its SEQUENCE, attendees with their PARTSTAT and
+ * no RSVP; written through FILE.tmp, which is gone afterwards.
+ */
+static void
+feed_file_written(void **state)
+{
+	struct db *db = *state;
+	struct meeting_proposal pr;
+	struct tz_date from = { 2026, 3, 9 }, to = { 2026, 3, 13 };
+	struct invite_msg *msg = NULL;
+	struct meeting m1, m2;
+	char *err = NULL, *path, *tmp, *data;
+	int64_t a, b;
+	size_t len;
+
+	a = book(db);
+	clock_set_fake(1772150400 + 60);
+	b = book(db);
+	assert_true(a > 0 && b > 0 && a != b);
+	assert_int_equal(meeting_cancel(&env, b, &err), 0);
+	assert_int_equal(meeting_propose(&env, "lviv-madison", 60, from, to,
+	    NULL, NULL, &pr, &err), 0);
+	assert_true(pr.id > 0);
+	assert_int_equal(db_exec(db, "UPDATE attendees SET partstat = "
+	    "'ACCEPTED' WHERE meeting = ? AND email = 'city@kharkiv.test'",
+	    "I", a), 0);
+	assert_int_equal(meeting_get(db, a, &m1), 1);
+	assert_int_equal(meeting_get(db, b, &m2), 1);
+
+	path = xasprintf("%s/feed%d.ics", tmpdir, dbno);
+	tmp = xasprintf("%s.tmp", path);
+	assert_int_equal(meeting_feed_write(&env, path, &err), 0);
+	data = slurp(path, &len);
+	assert_non_null(data);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(occurrences(data, "BEGIN:VEVENT\r\n"), 2);
+	assert_int_equal(occurrences(data, "METHOD:PUBLISH\r\n"), 1);
+	assert_int_equal(occurrences(data, "STATUS:CANCELLED\r\n"), 1);
+	assert_int_equal(occurrences(data, "STATUS:CONFIRMED\r\n"), 1);
+	assert_int_equal(occurrences(data, "RSVP"), 0);
+	assert_int_equal(occurrences(data, "BEGIN:VALARM"), 0);
+	assert_int_equal(occurrences(data, m1.uid), 1);
+	assert_int_equal(occurrences(data, m2.uid), 1);
+	assert_int_equal(occurrences(data, "PARTSTAT=ACCEPTED"), 1);
+	{
+		/* The proposal's UID is not in the feed. */
+		struct meeting p;
+
+		assert_int_equal(meeting_get(db, pr.id, &p), 1);
+		assert_int_equal(occurrences(data, p.uid), 0);
+		meeting_free(&p);
+	}
+	/* The cancelled one's block carries its SEQUENCE. */
+	{
+		const char *v = strstr(data, m2.uid), *e;
+		char *seq = xasprintf("SEQUENCE:%d\r\n", m2.sequence);
+
+		assert_non_null(v);
+		e = strstr(v, "END:VEVENT");
+		assert_non_null(e);
+		assert_true(strstr(v, seq) != NULL && strstr(v, seq) < e);
+		assert_true(strstr(v, "STATUS:CANCELLED") < e);
+		assert_int_equal(m2.sequence, 1);
+		free(seq);
+	}
+	/* libical reads it (the first VEVENT). */
+	assert_int_equal(invite_parse(data, len, NULL, &msg, &err), 0);
+	assert_int_equal(msg->method, INVITE_PUBLISH);
+	invite_msg_free(msg);
+	free(data);
+	/* An unwritable place: an error, the old file kept. */
+	assert_int_equal(meeting_feed_write(&env, "/nonexistent/dir/f.ics",
+	    &err), -1);
+	assert_non_null(err);
+	free(err);
+	free(tmp);
+	free(path);
+	meeting_free(&m1);
+	meeting_free(&m2);
+	meeting_proposal_free(&pr);
+}
+
 int
 main(void)
 {
@@ -524,6 +641,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(plain_reply_counts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(reminders_and_feed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(feed_file_written, setup,
 		    teardown),
 	};
 
