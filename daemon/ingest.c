@@ -25,6 +25,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "bounce.h"
 #include "config.h"
 #include "db.h"
 #include "event.h"
@@ -109,6 +110,20 @@ from_imap(enum imap_status st)
 	return INGEST_FAIL;
 }
 
+/*
+ * Store's after-insert hook: threading and matching, then the mail of
+ * mistok's a bounce returns is marked (bounce.c).
+ */
+static int
+after_insert(struct db *db, int64_t id, const struct msg *m, void *arg)
+{
+	struct ingest *ing = arg;
+
+	if (thread_store_hook(db, id, m, &ing->tctx) != 0)
+		return -1;
+	return bounce_store_hook(db, id, m, (void *)ing->conf);
+}
+
 struct ingest *
 ingest_new(struct db *db, const struct config *conf)
 {
@@ -120,7 +135,7 @@ ingest_new(struct db *db, const struct config *conf)
 	/* Every new message is threaded and matched in its savepoint. */
 	if (conf != NULL)
 		thread_ctx_from_config(&ing->tctx, conf);
-	store_set_after_insert(thread_store_hook, &ing->tctx);
+	store_set_after_insert(after_insert, ing);
 	return ing;
 }
 
