@@ -347,6 +347,63 @@ static const char *const migrations[] = {
 	"  until INTEGER"
 	");"
 	"CREATE INDEX step_history_step ON step_history(step, at);",
+	/* 5: commands by mail (cmdexec.c). commands: one row per message
+	 * recognised at ingest — status pending (to run) | foreign (to tell
+	 * the coordinators) | executed (changes committed, meeting lines
+	 * and the answer still to go) | done | failed | refused | note;
+	 * own_id: the
+	 * mistok Message-ID it replies to. notes: the Note lines and the
+	 * text after command lines, per partnership. nudge_stops: "stop"
+	 * replies (the reminders read it). messages_fts: full text of the
+	 * subject and body for Search (external content, kept by
+	 * triggers). */
+	"CREATE TABLE commands ("
+	"  message INTEGER PRIMARY KEY REFERENCES messages(id)"
+	"    ON DELETE CASCADE,"
+	"  status TEXT NOT NULL,"
+	"  sender TEXT,"
+	"  own_id TEXT,"
+	"  reason TEXT,"
+	"  reply TEXT,"				/* the answer, once run */
+	"  created INTEGER NOT NULL,"
+	"  handled INTEGER"
+	");"
+	"CREATE INDEX commands_status ON commands(status);"
+	"CREATE TABLE notes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  partnership INTEGER NOT NULL REFERENCES partnerships(id)"
+	"    ON DELETE CASCADE,"
+	"  message INTEGER REFERENCES messages(id) ON DELETE SET NULL,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT,"
+	"  text TEXT NOT NULL"
+	");"
+	"CREATE INDEX notes_partnership ON notes(partnership, at);"
+	"CREATE TABLE nudge_stops ("
+	"  partnership INTEGER PRIMARY KEY REFERENCES partnerships(id)"
+	"    ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT"
+	");"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(subject, body,"
+	"  content='messages', content_rowid='id');"
+	"INSERT INTO messages_fts(rowid, subject, body)"
+	"  SELECT id, subject, body FROM messages;"
+	"CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN"
+	"  INSERT INTO messages_fts(rowid, subject, body)"
+	"  VALUES (new.id, new.subject, new.body);"
+	"END;"
+	"CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN"
+	"  INSERT INTO messages_fts(messages_fts, rowid, subject, body)"
+	"  VALUES ('delete', old.id, old.subject, old.body);"
+	"END;"
+	"CREATE TRIGGER messages_fts_au AFTER UPDATE OF subject, body"
+	"  ON messages BEGIN"
+	"  INSERT INTO messages_fts(messages_fts, rowid, subject, body)"
+	"  VALUES ('delete', old.id, old.subject, old.body);"
+	"  INSERT INTO messages_fts(rowid, subject, body)"
+	"  VALUES (new.id, new.subject, new.body);"
+	"END;",
 };
 
 struct stmt_slot {

@@ -28,6 +28,7 @@
 #include "bounce.h"
 #include "config.h"
 #include "db.h"
+#include "cmdexec.h"
 #include "event.h"
 #include "imap.h"
 #include "ingest.h"
@@ -111,8 +112,9 @@ from_imap(enum imap_status st)
 }
 
 /*
- * Store's after-insert hook: threading and matching, then the mail of
- * mistok's a bounce returns is marked (bounce.c).
+ * Store's after-insert hook: threading and matching, then bounces, then
+ * command mail is recognised (cmdexec_run() executes it once the pass is
+ * committed).
  */
 static int
 after_insert(struct db *db, int64_t id, const struct msg *m, void *arg)
@@ -121,7 +123,9 @@ after_insert(struct db *db, int64_t id, const struct msg *m, void *arg)
 
 	if (thread_store_hook(db, id, m, &ing->tctx) != 0)
 		return -1;
-	return bounce_store_hook(db, id, m, (void *)ing->conf);
+	if (bounce_store_hook(db, id, m, (void *)ing->conf) != 0)
+		return -1;
+	return cmdexec_store_hook(db, id, m, (void *)ing->conf);
 }
 
 struct ingest *
@@ -615,6 +619,12 @@ ingest_folder_step(struct ingest *ing, int *done, char **err)
 		if (store_sync_set(ing->db, name, ing->uidvalidity, 0,
 		    ing->exists, clock_now()) == -1)
 			return store_fail(ing, "sync state", err);
+		/* Command mail of this pass: run and answered now. */
+		if (cmdexec_run(ing->db, ing->conf, 0, err) == -1) {
+			log_warnx("ingest %s: %s", name, *err);
+			free(*err);
+			*err = NULL;
+		}
 		*done = 1;
 		close_folder(ing);
 		return INGEST_OK;

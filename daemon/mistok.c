@@ -45,6 +45,8 @@ static const struct cli_command commands[] = {
 	    "list the commands, or explain one", NULL },
 	{ "import", cmd_import, "import [--json] orgs|contacts|partnerships "
 	    "FILE", "add or update directory records from CSV", DIR_HELP_IMPORT },
+	{ "log", cmd_log, "log [--since DATE] [--tz ZONE] [--json]",
+	    "the audit log: stage changes, steps, command mail", NULL },
 	{ "meeting", cmd_meeting, "meeting propose|book|reschedule|cancel|"
 	    "list|show ...", "find slots, invite, move, cancel, list meetings",
 	    MEETING_HELP },

@@ -71,6 +71,7 @@ struct json *cli_json_time(time_t);
 int cmd_backup(int, char **, struct cli *);
 int cmd_messages(int, char **, struct cli *);
 int cmd_status(int, char **, struct cli *);
+int cmd_log(int, char **, struct cli *);
 int cmd_sync(int, char **, struct cli *);
 /* Next steps (mistok_steps.c, mistok_step.c); a step as JSON at now. */
 struct step;
