@@ -404,6 +404,22 @@ static const char *const migrations[] = {
 	"  INSERT INTO messages_fts(rowid, subject, body)"
 	"  VALUES (new.id, new.subject, new.body);"
 	"END;",
+	/* 6: meetings (meeting.c). meeting_slots: a proposal's slots, n
+	 * from 1, best first; relaxed: outside someone's normal hours;
+	 * dst_mismatch: in a week when only one side has changed clocks.
+	 * attendees.dtstamp: the DTSTAMP of the last reply applied to the
+	 * attendee (an older one is ignored). The reply scan's single
+	 * cursor is kv "meeting:scan". */
+	"CREATE TABLE meeting_slots ("
+	"  meeting INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+	"  n INTEGER NOT NULL CHECK (n >= 1),"
+	"  start_utc INTEGER NOT NULL,"
+	"  end_utc INTEGER NOT NULL CHECK (end_utc > start_utc),"
+	"  relaxed INTEGER NOT NULL DEFAULT 0,"
+	"  dst_mismatch INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (meeting, n)"
+	");"
+	"ALTER TABLE attendees ADD COLUMN dtstamp INTEGER;",
 };
 
 struct stmt_slot {
