@@ -39,6 +39,7 @@
 #include "mime.h"
 #include "notice.h"
 #include "outbox.h"
+#include "remind.h"
 #include "report.h"
 #include "slots.h"
 #include "steps.h"
@@ -231,6 +232,37 @@ cmdexec_recognise(struct db *db, const struct config *conf,
 	return 0;
 }
 
+/*
+ * Whether message id is too old to run: its INTERNALDATE (when the
+ * server received it), else its Date, is more than [team]
+ * command_max_age before now. A fresh import of an old mailbox must not
+ * replay the commands in its history. Mail with neither date arrived
+ * now as far as mistok can tell. 1 stale, 0 recent, -1 database error.
+ */
+static int
+too_old(struct db *db, const struct config *conf, int64_t id, time_t now)
+{
+	int64_t when = 0;
+	int rc;
+
+	if (conf->command_max_age <= 0)
+		return 0;
+	rc = db_int(db, &when, "SELECT coalesce(nullif(internal_date, 0), "
+	    "nullif(date, 0), 0) FROM messages WHERE id = ?", "I", id);
+	if (rc == -1)
+		return -1;
+	return rc == 1 && when > 0 && when < (int64_t)now -
+	    conf->command_max_age;
+}
+
+static void
+log_stale(int64_t id, const char *sender, const struct config *conf)
+{
+	log_info("command: message %lld from %s is older than "
+	    "command_max_age (%d s): recorded as stale, not run or answered",
+	    (long long)id, sender, conf->command_max_age);
+}
+
 int
 cmdexec_store_hook(struct db *db, int64_t id, const struct msg *m,
     void *arg)
@@ -238,6 +270,7 @@ cmdexec_store_hook(struct db *db, int64_t id, const struct msg *m,
 	const struct config *conf = arg;
 	struct cx_recognition r;
 	const char *status = NULL;
+	int stale;
 
 	if (conf == NULL)
 		return 0;
@@ -259,6 +292,14 @@ cmdexec_store_hook(struct db *db, int64_t id, const struct msg *m,
 	case CX_NONE:
 		break;
 	}
+	stale = 0;
+	if ((r.verdict == CX_COMMAND || r.verdict == CX_FOREIGN) &&
+	    (stale = too_old(db, conf, id, clock_now())) == 1) {
+		status = "stale";
+		r.reason = "older than command_max_age";
+	} else if (stale == -1)
+		log_warnx("command: message %lld: %s", (long long)id,
+		    db_errmsg(db));
 	if (status != NULL && (db_exec(db, "INSERT OR IGNORE INTO commands "
 	    "(message, status, sender, own_id, reason, created) VALUES "
 	    "(?, ?, ?, ?, ?, ?)", "IttttT", id, status, m->from.email, r.own_id, r.reason,
@@ -266,6 +307,8 @@ cmdexec_store_hook(struct db *db, int64_t id, const struct msg *m,
 	    store_set_kind(db, id, "command") == -1)))
 		log_warnx("command: message %lld: %s", (long long)id,
 		    db_errmsg(db));
+	else if (stale == 1)
+		log_stale(id, m->from.email, conf);
 	else if (status != NULL)
 		log_debug("command: message %lld from %s: %s", (long long)id,
 		    m->from.email, status);
@@ -277,7 +320,7 @@ cmdexec_store_hook(struct db *db, int64_t id, const struct msg *m,
 
 /* A meeting line checked in the transaction, run after its commit. */
 enum later_kind { LATER_PROPOSE, LATER_RESCHEDULE, LATER_CANCEL,
-	LATER_SLOT };
+	LATER_SLOT, LATER_DIGEST, LATER_SEND };
 struct later {
 	enum later_kind		 kind;
 	size_t			 lineno;
@@ -572,6 +615,15 @@ resolve_ref(struct xc *x, const struct cmd_line *l, const struct cmd_ref *r,
 }
 
 /* The context of line l: 1 and *pid, 0 (error said), -1. */
+/* A reply to the "how did the meeting go" mail (object: the meeting). */
+static int
+own_outcome(const struct xc *x)
+{
+	return x->own_kind != NULL && strcmp(x->own_kind,
+	    REMIND_OWN_OUTCOME) == 0 && x->own_object > 0;
+}
+
+/* The line's partnership: 1 and *pid, 0 (said why), -1. */
 static int
 context(struct xc *x, const struct cmd_line *l, int64_t *pid)
 {
@@ -579,6 +631,12 @@ context(struct xc *x, const struct cmd_line *l, int64_t *pid)
 		*pid = x->ctx[l->ctx];
 		return *pid > 0;	/* its own line failed and said so */
 	}
+	*pid = 0;
+	if (own_outcome(x) && db_int(x->db, pid, "SELECT partnership FROM "
+	    "meetings WHERE id = ?", "I", x->own_object) == -1)
+		return -1;
+	if (*pid > 0)
+		return 1;
 	if (x->own_partnership > 0)
 		*pid = x->own_partnership;
 	else
@@ -958,7 +1016,9 @@ exec_step(struct xc *x, const struct cmd_line *l, int64_t pid)
 		due.date = s->due;
 		due.zone = zone;
 	}
+	/* Next steps answering the outcome mail come from its meeting. */
 	rc = steps_add(x->db, pid, s->text, &owner, s->has_due ? &due : NULL,
+	    own_outcome(x) && l->ctx < 0 ? STEP_ORIGIN_MEETING :
 	    STEP_ORIGIN_COMMAND, x->sender, &id, &err);
 	free(zone);
 	if (rc == STEPS_ERR_DB)
@@ -1465,6 +1525,48 @@ check_meeting_id(struct xc *x, const struct cmd_line *l, size_t lineno,
 	return rc;
 }
 
+/*
+ * Cancel (a line or the reply word): a scheduled meeting is cancelled
+ * after the commit (METHOD:CANCEL to everyone); a proposal nobody was
+ * invited to yet is withdrawn here, in the command's transaction.
+ * 1, 0 (said why), -1.
+ */
+static int
+cancel_meeting(struct xc *x, const struct cmd_line *l, size_t lineno,
+    int64_t id)
+{
+	struct meeting m;
+	struct later *v;
+	char *obj;
+	int rc, proposed;
+
+	if ((rc = check_meeting_id(x, l, lineno, id, 0)) != 1)
+		return rc;
+	if ((rc = meeting_get(x->db, id, &m)) != 1)
+		return rc;
+	proposed = strcmp(m.status, "proposed") == 0;
+	meeting_free(&m);
+	if (!proposed) {
+		v = add_later(x, LATER_CANCEL, l ? l->lineno : lineno);
+		v->id = id;
+		return 1;
+	}
+	/*
+	 * meeting.h has no withdraw: meeting_cancel() refuses a proposal
+	 * (there is nobody to send a CANCEL to), so the status is set here.
+	 */
+	if (db_exec(x->db, "UPDATE meetings SET status = 'cancelled' WHERE "
+	    "id = ? AND status = 'proposed'", "I", id) == -1)
+		return -1;
+	obj = xasprintf("meeting:%lld", (long long)id);
+	audit(x, "proposal_withdrawn", obj, NULL);
+	free(obj);
+	say(x, L(x, "proposal #%lld withdrawn; nobody had been invited",
+	    "пропозицію №%lld відкликано; запрошень не було"), (long long)id);
+	x->changes++;
+	return 1;
+}
+
 /* The best start for meeting id in the line's window, or 0 (said). */
 static time_t
 reschedule_start(struct xc *x, const struct later *v, char **err)
@@ -1528,6 +1630,7 @@ static void
 run_later(struct xc *x, struct later *v)
 {
 	struct meeting_env env;
+	struct remind_env renv;
 	struct meeting_proposal prop;
 	const struct cmd_meeting *mt = v->l ? &v->l->u.meeting : NULL;
 	struct tz_date from, to;
@@ -1616,6 +1719,32 @@ run_later(struct xc *x, struct later *v)
 			    "№%lld призначено; запрошення надсилаються"),
 			    v->slot, (long long)v->id);
 		break;
+	case LATER_DIGEST:
+	case LATER_SEND:
+		memset(&renv, 0, sizeof(renv));
+		renv.db = x->db;
+		renv.conf = x->conf;
+		renv.tmpl = env.tmpl;
+		if (v->kind == LATER_DIGEST)
+			rc = remind_digest_for(&renv, x->sender, x->now, &err);
+		else
+			rc = remind_send_followup(&renv, x->own_id, &err);
+		if (rc == 1 && v->kind == LATER_DIGEST)
+			say(x, "%s", L(x, "Digest: your digest is on its way "
+			    "in a separate mail", "Дайджест: ваш дайджест "
+			    "надійде окремим листом"));
+		else if (rc == 1)
+			say(x, "%s", L(x, "the follow-up the reminder proposed "
+			    "is on its way to the partner", "запропонований "
+			    "лист партнерові надсилається"));
+		else if (rc == 0)
+			say(x, "%s", v->kind == LATER_DIGEST ? L(x, "Digest: "
+			    "this digest was queued already", "Дайджест: цей "
+			    "дайджест уже в черзі") : L(x, "that follow-up was "
+			    "sent already", "цей лист уже надіслано"));
+		if (rc >= 0)
+			rc = 0;
+		break;
 	}
 	if (rc == -1) {
 		say(x, L(x, "line %zu: not done: %s", "рядок %zu: не "
@@ -1628,7 +1757,9 @@ run_later(struct xc *x, struct later *v)
 		    v->kind == LATER_PROPOSE ? "meeting proposed" :
 		    v->kind == LATER_RESCHEDULE ? "meeting rescheduled" :
 		    v->kind == LATER_CANCEL ? "meeting cancelled" :
-		    "slot booked");
+		    v->kind == LATER_SLOT ? "slot booked" :
+		    v->kind == LATER_DIGEST ? "digest queued" :
+		    "follow-up queued");
 
 		if (db_begin(x->db) == 0) {
 			audit(x, "command", obj, det);
@@ -1665,6 +1796,14 @@ describe_later(struct xc *x, const struct later *v)
 		say(x, L(x, "slot %d of proposal #%lld would be booked",
 		    "час %d пропозиції №%lld було б призначено"), v->slot,
 		    (long long)v->id);
+		break;
+	case LATER_DIGEST:
+		say(x, "%s", L(x, "your digest would be sent",
+		    "вам було б надіслано дайджест"));
+		break;
+	case LATER_SEND:
+		say(x, "%s", L(x, "the proposed follow-up would be sent",
+		    "запропонований лист було б надіслано"));
 		break;
 	}
 }
@@ -1728,9 +1867,9 @@ exec_report(struct xc *x, const struct cmd_line *l)
 static int
 own_step(struct xc *x)
 {
-	return x->own_kind != NULL && (strstr(x->own_kind, "step") != NULL ||
-	    strstr(x->own_kind, "reminder") != NULL) &&
-	    strstr(x->own_kind, "meeting") == NULL && x->own_object > 0;
+	/* remind.c's step reminders (object: the step). */
+	return x->own_kind != NULL && strcmp(x->own_kind, REMIND_OWN_STEP) ==
+	    0 && x->own_object > 0;
 }
 
 /* The meeting an own mail is about: 1 and *id, 0. */
@@ -1742,8 +1881,9 @@ own_meeting(struct xc *x, int64_t *id)
 	if (strcmp(x->own_kind, "invite") == 0)
 		return db_int(x->db, id, "SELECT meeting FROM attendees "
 		    "WHERE id = ?", "I", x->own_object) == 1;
+	/* meeting.c's proposal, remind.c's 24-hour meeting reminder. */
 	if (strcmp(x->own_kind, "proposal") == 0 ||
-	    strstr(x->own_kind, "meeting") != NULL) {
+	    strcmp(x->own_kind, "meeting-reminder") == 0) {
 		*id = x->own_object;
 		return 1;
 	}
@@ -1818,8 +1958,7 @@ exec_reply_word(struct xc *x)
 		}
 		{
 			struct meeting m;
-			char *key, *val = NULL, *p;
-			int ns = 0;
+			int64_t ns = 0;
 
 			if ((rc = meeting_get(x->db, x->own_object, &m)) != 1) {
 				if (rc == 0)
@@ -1837,20 +1976,16 @@ exec_reply_word(struct xc *x)
 				    "скасовано"), (long long)x->own_object);
 				return 0;
 			}
-			key = xasprintf("meeting:%lld:slots",
-			    (long long)x->own_object);
-			if (db_kv_get(x->db, key, &val) == 1)
-				for (p = val; p != NULL && *p; ns++)
-					if ((p = strchr(p, ' ')) != NULL)
-						p++;
-			free(key);
-			free(val);
+			if (db_int(x->db, &ns, "SELECT count(*) FROM "
+			    "meeting_slots WHERE meeting = ?", "I",
+			    x->own_object) == -1)
+				return -1;
 			if (cm->slot > ns) {
 				fail(x, NULL, ln, L(x, "proposal #%lld has "
 				    "%d slots; there is no slot %d",
 				    "пропозиція №%lld має %d варіантів; "
 				    "варіанта %d немає"),
-				    (long long)x->own_object, ns, cm->slot);
+				    (long long)x->own_object, (int)ns, cm->slot);
 				return 0;
 			}
 		}
@@ -1867,11 +2002,7 @@ exec_reply_word(struct xc *x)
 			    "відповідайте «готово»)"));
 			return 0;
 		}
-		if ((rc = check_meeting_id(x, NULL, ln, mid, 0)) != 1)
-			return rc;
-		v = add_later(x, LATER_CANCEL, ln);
-		v->id = mid;
-		return 1;
+		return cancel_meeting(x, NULL, ln, mid);
 	case REPLY_STOP:
 		pid = x->own_partnership > 0 ? x->own_partnership :
 		    x->partnership;
@@ -1895,10 +2026,17 @@ exec_reply_word(struct xc *x)
 		x->changes++;
 		return 1;
 	case REPLY_SEND:
-		say(x, "%s", L(x, "'send': sending a proposed follow-up is not "
-		    "yet available; nothing was sent", "«надіслати»: "
-		    "надсилання запропонованого листа ще недоступне; нічого "
-		    "не надіслано"));
+		if (x->own_kind == NULL || strcmp(x->own_kind,
+		    REMIND_OWN_NUDGE) != 0 || x->own_object <= 0) {
+			fail(x, NULL, ln, "%s", L(x, "'send' answers a reminder "
+			    "that a partner has not answered; this mail "
+			    "answers none", "«надіслати» — відповідь на "
+			    "нагадування про лист без відповіді; цей лист не "
+			    "відповідає на нього"));
+			return 0;
+		}
+		/* remind.c queues it in its own transaction. */
+		add_later(x, LATER_SEND, ln);
 		return 1;
 	}
 	return 1;
@@ -1937,8 +2075,8 @@ exec_line(struct xc *x, size_t i)
 		free(t);
 		return 1;
 	case CMD_DIGEST:
-		say(x, "%s", L(x, "Digest: the digest is not yet available.",
-		    "Дайджест: дайджест ще недоступний."));
+		/* remind.c queues it in its own transaction. */
+		add_later(x, LATER_DIGEST, l->lineno);
 		return 1;
 	case CMD_SEARCH:
 		return exec_search(x, l->u.text);
@@ -1949,11 +2087,7 @@ exec_line(struct xc *x, size_t i)
 			audit_line(x, l, 0);
 		return rc;
 	case CMD_CANCEL:
-		if ((rc = check_meeting_id(x, l, 0, l->u.id, 0)) != 1)
-			return rc;
-		v = add_later(x, LATER_CANCEL, l->lineno);
-		v->id = l->u.id;
-		return 1;
+		return cancel_meeting(x, l, 0, l->u.id);
 	case CMD_RESCHEDULE:
 		if ((rc = check_meeting_id(x, l, 0, l->u.meeting.id, 1)) != 1)
 			return rc;
@@ -2510,6 +2644,7 @@ cmdexec_run(struct db *db, const struct config *conf, size_t max,
 		char	*status;
 		char	*own;
 		char	*reason;
+		char	*sender;
 	} *v = NULL;
 	struct xc x;
 	size_t n = 0, i, done = 0;
@@ -2520,9 +2655,9 @@ cmdexec_run(struct db *db, const struct config *conf, size_t max,
 		*err = xstrdup("commands: called inside a transaction");
 		return -1;
 	}
-	if ((st = db_stmt(db, "SELECT message, status, own_id, reason FROM "
-	    "commands WHERE status IN ('pending', 'foreign', 'executed') "
-	    "ORDER BY message LIMIT ?")) == NULL ||
+	if ((st = db_stmt(db, "SELECT message, status, own_id, reason, "
+	    "sender FROM commands WHERE status IN ('pending', 'foreign', "
+	    "'executed') ORDER BY message LIMIT ?")) == NULL ||
 	    db_bind(st, "I", max > 0 ? (int64_t)max : INT64_MAX) == -1) {
 		*err = xasprintf("commands: %s", db_errmsg(db));
 		return -1;
@@ -2533,9 +2668,21 @@ cmdexec_run(struct db *db, const struct config *conf, size_t max,
 		v[n].status = db_col_strdup(st, 1);
 		v[n].own = db_col_strdup(st, 2);
 		v[n].reason = db_col_strdup(st, 3);
+		v[n].sender = db_col_strdup(st, 4);
 		n++;
 	}
 	for (i = 0; i < n && rc != -1; i++) {
+		/* Mail that waited too long (mistok was down): not run. */
+		if (strcmp(v[i].status, "executed") != 0 &&
+		    (rc = too_old(db, conf, v[i].id, clock_now())) != 0) {
+			if (rc == 1 && (rc = db_exec(db, "UPDATE commands SET "
+			    "status = 'stale', reason = 'older than "
+			    "command_max_age', handled = ? WHERE message = ?",
+			    "TI", clock_now(), v[i].id)) == 0)
+				log_stale(v[i].id, v[i].sender ?
+				    v[i].sender : "?", conf);
+			continue;
+		}
 		rc = xc_load(&x, db, conf, v[i].id, v[i].own);
 		if (rc == 1) {
 			if (strcmp(v[i].status, "foreign") == 0)
@@ -2553,6 +2700,7 @@ cmdexec_run(struct db *db, const struct config *conf, size_t max,
 		free(v[i].status);
 		free(v[i].own);
 		free(v[i].reason);
+		free(v[i].sender);
 	}
 	free(v);
 	if (rc == -1) {

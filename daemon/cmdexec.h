@@ -51,6 +51,10 @@ void cx_recognition_free(struct cx_recognition *);
  * The after-insert step (ingest chains it after threading and matching;
  * arg is the const struct config *): recognises message id and records
  * it in the commands table (command mail also becomes kind "command").
+ * Command mail (and foreign command mail) older than [team]
+ * command_max_age — by INTERNALDATE, else Date — is recorded as "stale"
+ * and never run, answered or told: a fresh import of an old mailbox must
+ * not replay its history.
  * Runs inside the caller's transaction; never fails the insert (errors
  * are logged). Returns 0.
  */
@@ -63,7 +67,10 @@ int cmdexec_store_hook(struct db *, int64_t id, const struct msg *,
  * lines run after it, in the meeting module's own transactions) and
  * answered in its thread in the sender's language (dedupe key
  * "cmd-reply:ID"); each foreign one is told to the coordinators (key
- * "cmd-foreign:ID"). Must run outside a transaction. Returns the number
+ * "cmd-foreign:ID"); one that has waited longer than command_max_age
+ * (mistok was down) becomes "stale" instead. Digest and "send" are run
+ * by remind.c after the commit, as meeting lines are. Must run outside
+ * a transaction. Returns the number
  * of mails handled, or -1 with *err (caller frees).
  */
 int cmdexec_run(struct db *, const struct config *, size_t max, char **err);

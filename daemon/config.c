@@ -101,6 +101,7 @@ static const struct keydef keys[] = {
 	KEY("team", "require_authenticated_sender", K_BOOL,
 	    require_authenticated_sender, 0),
 	KEY("team", "authserv_id", K_STR, authserv_id, 0),
+	KEY("team", "command_max_age", K_DURATION, command_max_age, 0),
 	KEY("schedule", "ua_hours", K_HOURS, ua_hours, 0),
 	KEY("schedule", "us_hours", K_HOURS, us_hours, 0),
 	KEY("schedule", "relaxed_hours", K_RELAXED, relaxed_start, 0),
@@ -590,6 +591,7 @@ set_defaults(struct config *c)
 	c->holidays_dir = xstrdup(DATADIR "/mistok/holidays");
 	c->store_path = xstrdup("/var/lib/mistok/mistok.db");
 	c->templates_dir = xstrdup(DATADIR "/mistok/templates");
+	c->command_max_age = 3 * 86400;
 	c->remind_due_soon = 3 * 86400;
 	c->remind_quiet_after = 21 * 86400;
 	c->remind_no_answer_after = 7 * 86400;

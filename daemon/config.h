@@ -70,6 +70,9 @@ struct config {
 	char			*team_timezone;	/* IANA; Europe/Kiev → Europe/Kyiv */
 	int			 require_authenticated_sender;
 	char			*authserv_id;
+	int			 command_max_age; /* seconds: 3d; older
+						     command mail is never
+						     run (a fresh import) */
 
 	struct hours		 ua_hours;
 	struct hours		 us_hours;

@@ -26,8 +26,10 @@
 #include "directory.h"
 #include "imap.h"
 #include "ingest.h"
+#include "meeting.h"
 #include "mime.h"
 #include "outbox.h"
+#include "remind.h"
 #include "store.h"
 #include "tz.h"
 #include "util.h"
@@ -115,9 +117,12 @@ fresh(struct config *c)
 	ing = ingest_new(db, c);
 }
 
-/* Stores raw as ingest does (hooks: thread, match, commands). */
+/*
+ * Stores raw as ingest does (hooks: thread, match, commands), with the
+ * server's INTERNALDATE internal (0: none).
+ */
 static int64_t
-deliver(struct config *c, const char *raw)
+deliver_at(struct config *c, const char *raw, time_t internal)
 {
 	struct store_loc loc = { "INBOX", 1, ++uid };
 	struct imap_msg im;
@@ -130,6 +135,7 @@ deliver(struct config *c, const char *raw)
 	im.raw = raw;
 	im.len = strlen(raw);
 	im.size = (uint32_t)im.len;
+	im.internaldate = internal;
 	assert_int_equal(db_begin(db), 0);
 	if (ingest_store_raw(db, c, &loc, &im, NULL, &err) < 0)
 		fail_msg("store: %s", err ? err : "?");
@@ -137,6 +143,12 @@ deliver(struct config *c, const char *raw)
 	assert_int_equal(db_int(db, &id, "SELECT max(id) FROM messages", ""),
 	    1);
 	return id;
+}
+
+static int64_t
+deliver(struct config *c, const char *raw)
+{
+	return deliver_at(c, raw, 0);
 }
 
 static char *
@@ -610,7 +622,12 @@ commands_in_english_and_ukrainian(void **state)
 	assert_reply_has(id, "Партнерство");
 	id = send_cmd(conf, "mark@c4c.test", "team@c4c.test", NULL, "digest",
 	    "Digest:\n");
-	assert_reply_has(id, "not yet available");
+	assert_status(id, "done");
+	assert_reply_has(id, "your digest is on its way");
+	/* remind.c queued the digest itself, to the sender. */
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE dedupe_key "
+	    "LIKE 'digest-now:mark@c4c.test:%' AND recipients = "
+	    "'mark@c4c.test'"), 1);
 
 	/* Report as text and as a CSV attachment. */
 	id = send_cmd(conf, "mark@c4c.test", "team@c4c.test", NULL, "report",
@@ -814,7 +831,7 @@ replies_to_own_mail(void **state)
 	    "Partnership: lviv-madison\nNext-Step: Call Madison\n");
 	step = count("SELECT max(id) FROM steps");
 	assert_int_equal(compose_record_own_id(db, "mistok.rem1@c4c.test",
-	    "step_reminder", step, 0, &err), 0);
+	    REMIND_OWN_STEP, step, 0, &err), 0);
 	hdr = xasprintf("In-Reply-To: <mistok.rem1@c4c.test>\n");
 	id = send_cmd(conf, "mark@c4c.test", "team@c4c.test", hdr,
 	    "Re: reminder", "snooze 3d\n\n> Call Madison is due\n");
@@ -833,11 +850,13 @@ replies_to_own_mail(void **state)
 	assert_status(id, "done");
 	assert_int_equal(cmdexec_nudges_stopped(db, 2), 1);
 	assert_int_equal(cmdexec_nudges_stopped(db, 1), 0);
-	/* send: not yet available; a slot number without a proposal. */
+	/* send: this nudge names no unanswered mail; a slot number
+	 * without a proposal. */
 	id = send_cmd(conf, "olena@c4c.test", "team@c4c.test",
 	    "In-Reply-To: <mistok.nudge1@c4c.test>\n", "Re: nudge",
 	    "надіслати\n");
-	assert_reply_has(id, "ще недоступне");
+	assert_status(id, "failed");
+	assert_reply_has(id, "«надіслати» — відповідь");
 	id = send_cmd(conf, "olena@c4c.test", "team@c4c.test",
 	    "In-Reply-To: <mistok.nudge1@c4c.test>\n", "Re: nudge", "2\n");
 	assert_status(id, "failed");
@@ -847,6 +866,365 @@ replies_to_own_mail(void **state)
 	assert_status(id, "failed");
 	assert_stage("lviv-madison", "planning");
 	free(hdr);
+}
+
+
+/* A text column of one row, or NULL (caller frees). */
+static char *
+text_of(const char *sql, int64_t arg)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	char *v = NULL;
+
+	assert_non_null(st);
+	assert_int_equal(db_bind(st, "I", arg), 0);
+	if (db_step(st) == 1) {
+		v = db_col_strdup(st, 0);
+		sqlite3_reset(st);
+	}
+	return v;
+}
+
+static int64_t
+int_of(const char *sql, int64_t arg)
+{
+	int64_t v = -1;
+
+	assert_int_equal(db_int(db, &v, sql, "I", arg), 1);
+	return v;
+}
+
+/* Answers to (or notices about) message id in the outbox. */
+static int64_t
+answers(int64_t id)
+{
+	char *k1 = xasprintf("cmd-reply:%lld", (long long)id);
+	char *k2 = xasprintf("cmd-foreign:%lld", (long long)id);
+	int64_t n = -1;
+
+	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM outbox WHERE "
+	    "dedupe_key IN (?, ?)", "tt", k1, k2), 1);
+	free(k1);
+	free(k2);
+	return n;
+}
+
+static void
+old_command_mail_is_stale(void **state)
+{
+	time_t now = clock_now();
+	char *raw, *err = NULL;
+	int64_t id;
+
+	(void)state;
+	fresh(conf);
+	/* An import of last year's mailbox: INTERNALDATE a year ago. */
+	raw = mail("olena@c4c.test", "team@c4c.test", NULL, "old",
+	    "Partnership: lviv-madison\nStage: closed\n");
+	id = deliver_at(conf, raw, now - 365 * 86400);
+	free(raw);
+	assert_status(id, "stale");
+	assert_true(cmdexec_run(db, conf, 0, &err) >= 0);
+	assert_status(id, "stale");
+	assert_stage("lviv-madison", "planning");
+	assert_int_equal(answers(id), 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox"), 0);
+	/* No INTERNALDATE: the Date header decides (4 days > 3d). */
+	raw = xasprintf("From: olena@c4c.test\nTo: team@c4c.test\n"
+	    "Subject: old2\nMessage-ID: <old2@test>\n"
+	    "Date: Fri, 28 Nov 2025 09:00:00 +0000\n\n"
+	    "Partnership: lviv-madison\nStage: closed\n");
+	id = deliver(conf, raw);
+	free(raw);
+	assert_true(cmdexec_run(db, conf, 0, &err) >= 0);
+	assert_status(id, "stale");
+	assert_stage("lviv-madison", "planning");
+	/* A stranger's old command mail: not told to the coordinators. */
+	raw = mail("mayor@lviv.test", "team@c4c.test", NULL, "old3",
+	    "Partnership: lviv-madison\nStage: closed\n");
+	id = deliver_at(conf, raw, now - 30 * 86400);
+	free(raw);
+	assert_true(cmdexec_run(db, conf, 0, &err) >= 0);
+	assert_status(id, "stale");
+	assert_int_equal(answers(id), 0);
+	/* An old reply to mistok's own mail: nothing either. */
+	assert_int_equal(compose_record_own_id(db, "mistok.n9@c4c.test",
+	    REMIND_OWN_NUDGE, 0, 1, &err), 0);
+	raw = mail("olena@c4c.test", "team@c4c.test",
+	    "In-Reply-To: <mistok.n9@c4c.test>\n", "Re: nudge", "stop\n");
+	id = deliver_at(conf, raw, now - 10 * 86400);
+	free(raw);
+	assert_true(cmdexec_run(db, conf, 0, &err) >= 0);
+	assert_status(id, "stale");
+	assert_int_equal(cmdexec_nudges_stopped(db, 1), 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox"), 0);
+
+	/* A recent one (INTERNALDATE an hour ago) runs and is answered. */
+	raw = mail("olena@c4c.test", "team@c4c.test", NULL, "new",
+	    "Partnership: lviv-madison\nStage: closed\n");
+	id = deliver_at(conf, raw, now - 3600);
+	free(raw);
+	assert_true(cmdexec_run(db, conf, 0, &err) >= 0);
+	assert_status(id, "done");
+	assert_stage("lviv-madison", "closed");
+	assert_int_equal(answers(id), 1);
+
+	/* Recent when stored, but mistok ran it only 4 days later. */
+	raw = mail("olena@c4c.test", "team@c4c.test", NULL, "late",
+	    "Partnership: lviv-madison\nStage: planning\n");
+	id = deliver_at(conf, raw, now);
+	free(raw);
+	assert_status(id, "pending");
+	clock_set_fake(now + 4 * 86400);
+	assert_true(cmdexec_run(db, conf, 0, &err) >= 0);
+	clock_set_fake(now);
+	assert_status(id, "stale");
+	assert_stage("lviv-madison", "closed");
+	assert_int_equal(answers(id), 0);
+}
+
+/* The own id meeting.c recorded of kind for object (caller frees). */
+static char *
+own_msgid(const char *kind, int64_t object)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT msgid FROM own_ids WHERE "
+	    "kind = ? AND object = ? ORDER BY created DESC, rowid DESC "
+	    "LIMIT 1");
+	char *v = NULL;
+
+	assert_int_equal(db_bind(st, "tI", kind, object), 0);
+	if (db_step(st) == 1) {
+		v = db_col_strdup(st, 0);
+		sqlite3_reset(st);
+	}
+	if (v == NULL)
+		fail_msg("no own id of kind %s for %lld", kind,
+		    (long long)object);
+	return v;
+}
+
+static int64_t
+reply_to(const char *from, const char *msgid, const char *body)
+{
+	char *hdr = xasprintf("In-Reply-To: <%s>\nReferences: <%s>\n", msgid,
+	    msgid);
+	int64_t id = send_cmd(conf, from, "team@c4c.test", hdr, "Re: mistok",
+	    body);
+
+	free(hdr);
+	return id;
+}
+
+static void
+meeting_lines_and_replies(void **state)
+{
+	int64_t id, mid, slot2, n0;
+	char *own, *s;
+
+	(void)state;
+	fresh(conf);
+	/* Meeting (propose): the proposal mail to the coordinator. */
+	id = send_cmd(conf, "olena@c4c.test", "team@c4c.test", NULL, "m",
+	    "Партнерство: lviv-madison\n"
+	    "Зустріч: 60 хв ; 2025-12-08..2025-12-12 ; \"Plan\"\n");
+	assert_status(id, "done");
+	assert_reply_has(id, "пропозиція зустрічі №");
+	mid = count("SELECT max(id) FROM meetings");
+	s = text_of("SELECT status FROM meetings WHERE id = ?", mid);
+	assert_string_equal(s, "proposed");
+	free(s);
+	assert_true(int_of("SELECT count(*) FROM meeting_slots WHERE "
+	    "meeting = ?", mid) >= 2);
+	slot2 = int_of("SELECT start_utc FROM meeting_slots WHERE meeting = ? "
+	    "AND n = 2", mid);
+	/* A slot it does not have. */
+	own = own_msgid("proposal", mid);
+	id = reply_to("olena@c4c.test", own, "9\n");
+	assert_status(id, "failed");
+	assert_reply_has(id, "варіанта 9 немає");
+	/* "2": slot 2 booked, the invitations queued. */
+	n0 = count("SELECT count(*) FROM outbox WHERE dedupe_key LIKE "
+	    "'invite:%'");
+	id = reply_to("olena@c4c.test", own, "2\n\n> 1) ...\n> 2) ...\n");
+	assert_status(id, "done");
+	assert_reply_has(id, "час 2 пропозиції");
+	s = text_of("SELECT status FROM meetings WHERE id = ?", mid);
+	assert_string_equal(s, "scheduled");
+	free(s);
+	assert_int_equal(int_of("SELECT start_utc FROM meetings WHERE id = ?",
+	    mid), slot2);
+	assert_true(count("SELECT count(*) FROM outbox WHERE dedupe_key LIKE "
+	    "'invite:%'") > n0);
+	free(own);
+
+	/* "cancel" to an invitation (own id kind invite, object the
+	 * attendee): the meeting is cancelled, CANCEL to everyone. */
+	own = own_msgid("invite", int_of("SELECT min(id) FROM attendees WHERE "
+	    "meeting = ?", mid));
+	id = reply_to("mark@c4c.test", own, "cancel\n");
+	assert_status(id, "done");
+	assert_reply_has(id, "cancelled");
+	s = text_of("SELECT status FROM meetings WHERE id = ?", mid);
+	assert_string_equal(s, "cancelled");
+	free(s);
+	assert_true(count("SELECT count(*) FROM outbox WHERE dedupe_key LIKE "
+	    "'cancel:%'") > 0);
+	free(own);
+
+	/* "скасувати" to a proposal nobody was invited to: withdrawn. */
+	id = send_cmd(conf, "olena@c4c.test", "team@c4c.test", NULL, "m2",
+	    "Partnership: lviv-madison\nMeeting: 45m ; 2025-12-15..2025-12-19"
+	    "\n");
+	mid = count("SELECT max(id) FROM meetings");
+	own = own_msgid("proposal", mid);
+	n0 = count("SELECT count(*) FROM outbox");
+	id = reply_to("olena@c4c.test", own, "скасувати\n");
+	assert_status(id, "done");
+	assert_reply_has(id, "відкликано");
+	s = text_of("SELECT status FROM meetings WHERE id = ?", mid);
+	assert_string_equal(s, "cancelled");
+	free(s);
+	/* Only the answer went out. */
+	assert_int_equal(count("SELECT count(*) FROM outbox"), n0 + 1);
+	/* The slot of a withdrawn proposal can no longer be picked. */
+	id = reply_to("olena@c4c.test", own, "1\n");
+	assert_status(id, "failed");
+	free(own);
+
+	/* Meeting auto: the best slot booked at once. */
+	id = send_cmd(conf, "mark@c4c.test", "team@c4c.test", NULL, "m3",
+	    "Partnership: lviv-madison\nMeeting: 30m ; 2025-12-08..2025-12-12 "
+	    "; auto\n");
+	assert_status(id, "done");
+	assert_reply_has(id, "booked for");
+	mid = count("SELECT max(id) FROM meetings");
+	s = text_of("SELECT status FROM meetings WHERE id = ?", mid);
+	assert_string_equal(s, "scheduled");
+	free(s);
+	assert_int_equal(int_of("SELECT start_utc FROM meetings WHERE id = ?",
+	    mid), int_of("SELECT start_utc FROM meeting_slots WHERE meeting = "
+	    "? AND n = 1", mid));
+	assert_int_equal(int_of("SELECT duration FROM meetings WHERE id = ?",
+	    mid), 30 * 60);
+
+	/* Reschedule: SEQUENCE+1, into the new window. */
+	s = xasprintf("Reschedule: #%lld ; 2025-12-15..2025-12-19\n",
+	    (long long)mid);
+	id = send_cmd(conf, "mark@c4c.test", "team@c4c.test", NULL, "m4", s);
+	free(s);
+	assert_status(id, "done");
+	assert_reply_has(id, "moved to");
+	assert_int_equal(int_of("SELECT sequence FROM meetings WHERE id = ?",
+	    mid), 1);
+	/* 2025-12-15 00:00 UTC .. 2025-12-20 00:00 UTC, give or take
+	 * the zones. */
+	assert_true(int_of("SELECT start_utc FROM meetings WHERE id = ?", mid)
+	    >= 1765756800 - 86400);
+	assert_true(int_of("SELECT start_utc FROM meetings WHERE id = ?", mid)
+	    < 1766188800 + 86400);
+
+	/* Cancel line (Ukrainian). */
+	s = xasprintf("Скасувати: #%lld\n", (long long)mid);
+	id = send_cmd(conf, "olena@c4c.test", "team@c4c.test", NULL, "m5", s);
+	free(s);
+	assert_status(id, "done");
+	assert_reply_has(id, "скасовано");
+	s = text_of("SELECT status FROM meetings WHERE id = ?", mid);
+	assert_string_equal(s, "cancelled");
+	free(s);
+	assert_int_equal(int_of("SELECT sequence FROM meetings WHERE id = ?",
+	    mid), 2);
+}
+
+static void
+replies_to_reminders(void **state)
+{
+	struct meeting_env env;
+	int64_t id, mid, out, step, pid;
+	char *raw, *err = NULL, *s;
+
+	(void)state;
+	fresh(conf);
+	pid = count("SELECT id FROM partnerships WHERE slug = "
+	    "'lviv-madison'");
+
+	/* "send" to a nudge: remind.c queues the follow-up, once. */
+	raw = xasprintf("From: Cities4Cities <team@c4c.test>\n"
+	    "To: Mayor <mayor@lviv.test>\nSubject: Draft agreement\n"
+	    "Message-ID: <out1@c4c.test>\n"
+	    "Date: Mon, 24 Nov 2025 10:00:00 +0000\n\nPlease have a look.\n");
+	out = deliver(conf, raw);
+	free(raw);
+	assert_int_equal(compose_record_own_id(db, "mistok.nudge2@c4c.test",
+	    REMIND_OWN_NUDGE, out, pid, &err), 0);
+	id = reply_to("olena@c4c.test", "mistok.nudge2@c4c.test",
+	    "send\n\n> mayor@lviv.test has not answered\n");
+	assert_status(id, "done");
+	assert_reply_has(id, "партнерові надсилається");
+	s = xasprintf("followup:no-answer:%lld:%lld", (long long)pid,
+	    (long long)out);
+	{
+		int64_t n = -1;
+
+		assert_int_equal(db_int(db, &n, "SELECT count(*) FROM outbox "
+		    "WHERE dedupe_key = ? AND recipients = 'mayor@lviv.test'",
+		    "t", s), 1);
+		assert_int_equal(n, 1);
+	}
+	id = reply_to("olena@c4c.test", "mistok.nudge2@c4c.test",
+	    "надіслати\n");
+	assert_status(id, "done");
+	assert_reply_has(id, "уже надіслано");
+	{
+		int64_t n = -1;
+
+		assert_int_equal(db_int(db, &n, "SELECT count(*) FROM outbox "
+		    "WHERE dedupe_key = ?", "t", s), 1);
+		assert_int_equal(n, 1);
+	}
+	free(s);
+
+	/* "done" / "snooze" only on a step reminder, not on a nudge. */
+	id = send_cmd(conf, "mark@c4c.test", "team@c4c.test", NULL, "s",
+	    "Partnership: lviv-madison\nNext-Step: Call Madison\n");
+	step = count("SELECT max(id) FROM steps");
+	id = reply_to("mark@c4c.test", "mistok.nudge2@c4c.test", "done\n");
+	assert_status(id, "failed");
+	assert_int_equal(int_of("SELECT count(*) FROM steps WHERE id = ? AND "
+	    "status = 'done'", step), 0);
+	assert_int_equal(compose_record_own_id(db, "mistok.rem2@c4c.test",
+	    REMIND_OWN_STEP, step, pid, &err), 0);
+	id = reply_to("mark@c4c.test", "mistok.rem2@c4c.test", "відкласти 2d\n");
+	assert_status(id, "done");
+	assert_true(int_of("SELECT coalesce(snoozed_until, 0) FROM steps "
+	    "WHERE id = ?", step) > clock_now());
+	id = reply_to("mark@c4c.test", "mistok.rem2@c4c.test", "готово\n");
+	assert_status(id, "done");
+	assert_int_equal(int_of("SELECT count(*) FROM steps WHERE id = ? AND "
+	    "status = 'done'", step), 1);
+
+	/* Next-Step lines answering the outcome mail: on the meeting's
+	 * partnership (the own id names none), origin meeting. */
+	memset(&env, 0, sizeof(env));
+	env.db = db;
+	env.conf = conf;
+	assert_int_equal(meeting_book(&env, "kharkiv-tempe", 1764842400, 60,
+	    NULL, "Kick-off", NULL, &mid, &err), 0);
+	assert_int_equal(compose_record_own_id(db, "mistok.out1@c4c.test",
+	    REMIND_OWN_OUTCOME, mid, 0, &err), 0);
+	id = reply_to("olena@c4c.test", "mistok.out1@c4c.test",
+	    "Крок: Надіслати протокол ; до 2025-12-09\n"
+	    "Next-Step: Share the photos\n");
+	assert_status(id, "done");
+	assert_int_equal(count("SELECT count(*) FROM steps s JOIN partnerships "
+	    "p ON p.id = s.partnership WHERE p.slug = 'kharkiv-tempe' AND "
+	    "s.origin = 'meeting' AND s.text IN ('Надіслати протокол', "
+	    "'Share the photos')"), 2);
+	assert_reply_has(id, "kharkiv-tempe");
+	/* Without an outcome mail the same line needs a partnership. */
+	id = send_cmd(conf, "olena@c4c.test", "team@c4c.test", NULL, "x",
+	    "Next-Step: Share the photos\n");
+	assert_status(id, "failed");
 }
 
 int
@@ -863,6 +1241,9 @@ main(void)
 		cmocka_unit_test(dry_run_changes_nothing),
 		cmocka_unit_test(bad_input_is_answered_precisely),
 		cmocka_unit_test(replies_to_own_mail),
+		cmocka_unit_test(old_command_mail_is_stale),
+		cmocka_unit_test(meeting_lines_and_replies),
+		cmocka_unit_test(replies_to_reminders),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
