@@ -211,26 +211,55 @@ int cmd_partnership(int, char **, struct cli *);
 	"The first bad row aborts the whole import (exit 65) with FILE:LINE."
 
 /*
- * Their shared helpers (mistok_org.c). cli_dir_args() splits argv into
- * "--opt VALUE" / "--opt=VALUE" fields, named by map's columns (map ends
- * with a NULL opt), --json, and positional arguments; *fields and *pos
- * point into argv (free the two arrays). -1 after printing a usage error.
- * cli_dir_put() runs directory_put() with cli's config and prints its
- * error: EX_OK, EX_DATAERR or EX_SOFTWARE. cli_dir_find() resolves a
- * NAME-or-ID: EX_OK, EX_NOINPUT (no such record) or EX_SOFTWARE.
- * cli_dir_done() reports a write. cli_table() prints rows of ncols cells
- * (NULL shows as "-") under a header, aligned.
+ * Their shared shape (mistok_dir.c). cli_dir_cmd() runs ENTITY add (from
+ * --FIELD VALUE / --FIELD=VALUE options named by opts; opts ends with a
+ * NULL opt), edit KEY, list, show KEY and the entity's own verb, --json
+ * anywhere, and returns a sysexits.h code after printing what happened.
+ * cli_dir_find() resolves a NAME-or-ID: EX_OK, EX_NOINPUT (no such
+ * record) or EX_SOFTWARE. cli_table() prints rows of ncols cells (NULL
+ * shows as "-") under a header, aligned.
  */
 struct cli_field_opt {
 	const char	*opt;		/* "tz" for --tz */
 	const char	*field;		/* the CSV column, "timezone" */
 };
-int cli_dir_args(int argc, char **argv, struct cli *,
-    const struct cli_field_opt *map, struct dir_field **fields, size_t *nf,
-    char ***pos, size_t *npos);
-int cli_dir_put(struct cli *, struct db *, struct dir_put *);
+struct cli_dir_entity {
+	const char	*cmd;		/* "org": the command, for usage */
+	const char	*what;		/* "organisation #3 added"; plus an s
+					 * in "reading organisations" */
+	enum dir_kind	 kind;
+	const struct cli_field_opt *opts;	/* add and edit */
+	/*
+	 * list: the records as an array of size-byte records (freed with
+	 * list_free), each as JSON (new object) or a table row: row() sets
+	 * ncols cells and may allocate nown strings in own, which the
+	 * caller frees; when it returns 1 for some row, note follows.
+	 */
+	const char *const *header;
+	size_t		 ncols;
+	size_t		 nown;
+	const char	*note;
+	size_t		 size;
+	int		(*list)(struct db *, void **v, size_t *n);
+	void		(*list_free)(void *v, size_t n);
+	struct json	*(*json)(const void *rec);
+	int		(*row)(const void *rec, const char **cells, char **own);
+	/*
+	 * show: get() fills a zeroed show_size-byte record and returns 1,
+	 * else it leaves nothing to free; show_free() frees its insides.
+	 */
+	size_t		 show_size;
+	int		(*get)(struct db *, int64_t id, void *rec);
+	struct json	*(*show_json)(const void *rec);
+	void		(*show_text)(const void *rec);
+	void		(*show_free)(void *rec);
+	/* Or NULL: "ENTITY VERB ARG" on a store opened with DB_MIGRATE. */
+	const char	*verb;
+	int		(*verb_fn)(struct cli *, struct db *, const char *arg);
+};
+int cli_dir_cmd(int argc, char **argv, struct cli *,
+    const struct cli_dir_entity *);
 int cli_dir_find(struct db *, enum dir_kind, const char *key, int64_t *id);
-void cli_dir_done(struct cli *, const char *what, const struct dir_put *);
 void cli_table(const char *const *header, size_t ncols,
     const char *const *cells, size_t nrows);
 /* The JSON shapes of the directory's records (new objects). */

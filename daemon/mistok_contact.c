@@ -1,5 +1,6 @@
 /*
- * mistok contact add|edit|list|show|forget.
+ * mistok contact add|edit|list|show|forget: its options, columns, text
+ * and forget; mistok_dir.c runs the rest. Also the JSON shape of a contact.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,98 +51,81 @@ cli_json_contact(const struct dir_contact *c)
 	return j;
 }
 
+/* The cli_dir_entity slots, typed for struct dir_contact. */
 static int
-contact_list(struct cli *cli, struct db *db)
+contact_load(struct db *db, void **v, size_t *n)
 {
-	static const char *const hdr[] = {
-		"ID", "NAME", "EMAIL", "ORGANISATION", "ROLE", "ZONE", "LANG",
-	};
-	struct dir_contact *v;
-	struct json *a;
-	const char **cells;
-	char **ids;
-	size_t n, i;
+	struct dir_contact *c = NULL;
+	int rc;
 
-	if (directory_contact_list(db, &v, &n) == -1) {
-		fprintf(stderr, "mistok: reading contacts: %s\n",
-		    db_errmsg(db));
-		return EX_SOFTWARE;
-	}
-	if (cli->json) {
-		a = json_array();
-		for (i = 0; i < n; i++)
-			json_append(a, cli_json_contact(&v[i]));
-		cli_print_json(a);
-		dir_contact_list_free(v, n);
-		return EX_OK;
-	}
-	cells = xcalloc(n * nitems(hdr) + 1, sizeof(*cells));
-	ids = xcalloc(n + 1, sizeof(*ids));
-	for (i = 0; i < n; i++) {
-		const char **row = cells + i * nitems(hdr);
+	rc = directory_contact_list(db, &c, n);
+	*v = c;
+	return rc;
+}
 
-		ids[i] = xasprintf("%lld%s", (long long)v[i].id,
-		    v[i].learned ? "*" : "");
-		row[0] = ids[i];
-		row[1] = v[i].name;
-		row[2] = v[i].nemails ? v[i].emails[0] : NULL;
-		row[3] = v[i].org_name;
-		row[4] = v[i].role;
-		row[5] = v[i].eff_zone;
-		row[6] = v[i].eff_language;
-	}
-	cli_table(hdr, nitems(hdr), cells, n);
-	for (i = 0; i < n; i++)
-		if (v[i].learned) {
-			printf("(* learned from mail)\n");
-			break;
-		}
-	for (i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-	free(cells);
+static void
+contact_list_free(void *v, size_t n)
+{
 	dir_contact_list_free(v, n);
-	return EX_OK;
+}
+
+static struct json *
+contact_json(const void *c)
+{
+	return cli_json_contact(c);
 }
 
 static int
-contact_show(struct cli *cli, struct db *db, const char *key)
+contact_row(const void *rec, const char **row, char **own)
 {
-	struct dir_contact c;
-	int64_t id;
-	size_t i;
-	int rc;
+	const struct dir_contact *c = rec;
 
-	if ((rc = cli_dir_find(db, DIR_CONTACTS, key, &id)) != EX_OK)
-		return rc;
-	if (directory_contact_get(db, id, &c) != 1) {
-		fprintf(stderr, "mistok: reading contact: %s\n",
-		    db_errmsg(db));
-		return EX_SOFTWARE;
-	}
-	if (cli->json)
-		cli_print_json(cli_json_contact(&c));
-	else {
-		printf("contact #%lld: %s%s\n", (long long)c.id,
-		    c.name ? c.name : "(no name)",
-		    c.learned ? " (learned from mail)" : "");
-		printf("  addresses:   ");
-		for (i = 0; i < c.nemails; i++)
-			printf(" %s", c.emails[i]);
-		printf("\n");
-		printf("  organisation: %s\n", c.org_name ? c.org_name : "-");
-		printf("  role:         %s\n", c.role ? c.role : "-");
-		printf("  time zone:    %s%s\n", c.eff_zone ? c.eff_zone : "-",
-		    c.zone ? "" : " (the organisation's)");
-		printf("  language:     %s%s\n",
-		    c.eff_language ? c.eff_language : "-",
-		    c.language ? "" : " (the organisation's)");
-		printf("  hours:        %s%s\n", c.eff_hours ? c.eff_hours :
-		    "the [schedule] default", c.hours || !c.eff_hours ? "" :
-		    " (the organisation's)");
-	}
-	dir_contact_free(&c);
-	return EX_OK;
+	own[0] = xasprintf("%lld%s", (long long)c->id, c->learned ? "*" : "");
+	row[0] = own[0];
+	row[1] = c->name;
+	row[2] = c->nemails ? c->emails[0] : NULL;
+	row[3] = c->org_name;
+	row[4] = c->role;
+	row[5] = c->eff_zone;
+	row[6] = c->eff_language;
+	return c->learned;
+}
+
+static int
+contact_get(struct db *db, int64_t id, void *c)
+{
+	return directory_contact_get(db, id, c);
+}
+
+static void
+contact_text(const void *rec)
+{
+	const struct dir_contact *c = rec;
+	size_t i;
+
+	printf("contact #%lld: %s%s\n", (long long)c->id,
+	    c->name ? c->name : "(no name)",
+	    c->learned ? " (learned from mail)" : "");
+	printf("  addresses:   ");
+	for (i = 0; i < c->nemails; i++)
+		printf(" %s", c->emails[i]);
+	printf("\n");
+	printf("  organisation: %s\n", c->org_name ? c->org_name : "-");
+	printf("  role:         %s\n", c->role ? c->role : "-");
+	printf("  time zone:    %s%s\n", c->eff_zone ? c->eff_zone : "-",
+	    c->zone ? "" : " (the organisation's)");
+	printf("  language:     %s%s\n",
+	    c->eff_language ? c->eff_language : "-",
+	    c->language ? "" : " (the organisation's)");
+	printf("  hours:        %s%s\n", c->eff_hours ? c->eff_hours :
+	    "the [schedule] default", c->hours || !c->eff_hours ? "" :
+	    " (the organisation's)");
+}
+
+static void
+contact_free(void *c)
+{
+	dir_contact_free(c);
 }
 
 static int
@@ -150,7 +134,6 @@ contact_forget(struct cli *cli, struct db *db, const char *addr)
 	struct dir_forget_stats st;
 	struct json *j;
 	char *err = NULL;
-
 	int rc;
 
 	if ((rc = directory_forget(db, addr, "cli", &st, &err)) != 0) {
@@ -184,52 +167,35 @@ contact_forget(struct cli *cli, struct db *db, const char *addr)
 	return EX_OK;
 }
 
+static const char *const contact_header[] = {
+	"ID", "NAME", "EMAIL", "ORGANISATION", "ROLE", "ZONE", "LANG",
+};
+
+static const struct cli_dir_entity contact_entity = {
+	.cmd = "contact",
+	.what = "contact",
+	.kind = DIR_CONTACTS,
+	.opts = contact_opts,
+	.header = contact_header,
+	.ncols = nitems(contact_header),
+	.nown = 1,
+	.note = "(* learned from mail)",
+	.size = sizeof(struct dir_contact),
+	.list = contact_load,
+	.list_free = contact_list_free,
+	.json = contact_json,
+	.row = contact_row,
+	.show_size = sizeof(struct dir_contact),
+	.get = contact_get,
+	.show_json = contact_json,
+	.show_text = contact_text,
+	.show_free = contact_free,
+	.verb = "forget",
+	.verb_fn = contact_forget,
+};
+
 int
 cmd_contact(int argc, char **argv, struct cli *cli)
 {
-	struct dir_field *fields;
-	struct dir_put put;
-	struct db *db = NULL;
-	char **pos;
-	const char *sub;
-	size_t nf, npos;
-	int rc;
-
-	if (argc < 2)
-		return cli_usage("contact");
-	sub = argv[1];
-	if (cli_dir_args(argc - 2, argv + 2, cli, contact_opts, &fields, &nf,
-	    &pos, &npos) == -1)
-		return cli_usage("contact");
-	memset(&put, 0, sizeof(put));
-	put.kind = DIR_CONTACTS;
-	put.fields = fields;
-	put.nfields = nf;
-	if (strcmp(sub, "add") == 0 && npos == 0) {
-		put.mode = DIR_PUT_ADD;
-		if ((rc = cli_open_db(cli, DB_CREATE | DB_MIGRATE, &db)) ==
-		    EX_OK && (rc = cli_dir_put(cli, db, &put)) == EX_OK)
-			cli_dir_done(cli, "contact", &put);
-	} else if (strcmp(sub, "edit") == 0 && npos == 1 && nf > 0) {
-		put.mode = DIR_PUT_EDIT;
-		if ((rc = cli_open_db(cli, DB_CREATE | DB_MIGRATE, &db)) ==
-		    EX_OK && (rc = cli_dir_find(db, DIR_CONTACTS, pos[0],
-		    &put.id)) == EX_OK &&
-		    (rc = cli_dir_put(cli, db, &put)) == EX_OK)
-			cli_dir_done(cli, "contact", &put);
-	} else if (strcmp(sub, "list") == 0 && npos == 0 && nf == 0) {
-		if ((rc = cli_open_db(cli, 0, &db)) == EX_OK)
-			rc = contact_list(cli, db);
-	} else if (strcmp(sub, "show") == 0 && npos == 1 && nf == 0) {
-		if ((rc = cli_open_db(cli, 0, &db)) == EX_OK)
-			rc = contact_show(cli, db, pos[0]);
-	} else if (strcmp(sub, "forget") == 0 && npos == 1 && nf == 0) {
-		if ((rc = cli_open_db(cli, DB_MIGRATE, &db)) == EX_OK)
-			rc = contact_forget(cli, db, pos[0]);
-	} else
-		rc = cli_usage("contact");
-	free(fields);
-	free(pos);
-	db_close(db);
-	return rc;
+	return cli_dir_cmd(argc, argv, cli, &contact_entity);
 }

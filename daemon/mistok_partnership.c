@@ -1,5 +1,6 @@
 /*
- * mistok partnership add|edit|list|show.
+ * mistok partnership add|edit|list|show: its options, columns and text;
+ * mistok_dir.c runs the subcommands. Also the JSON shape of a partnership.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,147 +69,119 @@ cli_json_partnership(const struct dir_partnership *p)
 	return j;
 }
 
+/* The cli_dir_entity slots, typed for struct dir_partnership. */
 static int
-partnership_list(struct cli *cli, struct db *db)
+partnership_load(struct db *db, void **v, size_t *n)
 {
-	static const char *const hdr[] = {
-		"ID", "SLUG", "UA", "US", "STAGE", "COORDINATOR", "STARTED",
-	};
-	struct dir_partnership *v;
-	struct json *a;
-	const char **cells;
-	char **strs;
-	size_t n, i;
-
-	if (directory_partnership_list(db, &v, &n) == -1) {
-		fprintf(stderr, "mistok: reading partnerships: %s\n",
-		    db_errmsg(db));
-		return EX_SOFTWARE;
-	}
-	if (cli->json) {
-		a = json_array();
-		for (i = 0; i < n; i++)
-			json_append(a, cli_json_partnership(&v[i]));
-		cli_print_json(a);
-		dir_partnership_list_free(v, n);
-		return EX_OK;
-	}
-	cells = xcalloc(n * nitems(hdr) + 1, sizeof(*cells));
-	strs = xcalloc(2 * n + 1, sizeof(*strs));
-	for (i = 0; i < n; i++) {
-		const char **row = cells + i * nitems(hdr);
-
-		strs[2 * i] = xasprintf("%lld", (long long)v[i].id);
-		strs[2 * i + 1] = xcalloc(1, 11);
-		if (v[i].started)
-			date_of(v[i].started, strs[2 * i + 1]);
-		row[0] = strs[2 * i];
-		row[1] = v[i].slug;
-		row[2] = v[i].ua_org_name;
-		row[3] = v[i].us_org_name;
-		row[4] = v[i].stage;
-		row[5] = v[i].coordinator_email;
-		row[6] = v[i].started ? strs[2 * i + 1] : NULL;
-	}
-	cli_table(hdr, nitems(hdr), cells, n);
-	for (i = 0; i < 2 * n; i++)
-		free(strs[i]);
-	free(strs);
-	free(cells);
-	dir_partnership_list_free(v, n);
-	return EX_OK;
-}
-
-static int
-partnership_show(struct cli *cli, struct db *db, const char *key)
-{
-	struct dir_partnership p;
-	char d[11], t[ISO8601_LEN];
-	int64_t id;
-	size_t i;
+	struct dir_partnership *p = NULL;
 	int rc;
 
-	if ((rc = cli_dir_find(db, DIR_PARTNERSHIPS, key, &id)) != EX_OK)
-		return rc;
-	if (directory_partnership_by_id(db, id, &p) != 1) {
-		fprintf(stderr, "mistok: reading partnership: %s\n",
-		    db_errmsg(db));
-		return EX_SOFTWARE;
-	}
-	if (cli->json)
-		cli_print_json(cli_json_partnership(&p));
-	else {
-		printf("partnership #%lld: %s\n", (long long)p.id, p.slug);
-		printf("  UA:           %s\n", p.ua_org_name);
-		printf("  US:           %s\n", p.us_org_name);
-		printf("  supporting:  ");
-		for (i = 0; i < p.nsupporting; i++)
-			printf("%s %s", i ? ";" : "", p.supporting_names[i]);
-		printf("%s\n", p.nsupporting ? "" : " -");
-		printf("  stage:        %s\n", p.stage);
-		if (p.coordinator_email != NULL)
-			printf("  coordinator:  %s <%s>\n",
-			    p.coordinator_name ? p.coordinator_name : "",
-			    p.coordinator_email);
-		else
-			printf("  coordinator:  -\n");
-		if (p.started)
-			date_of(p.started, d);
-		printf("  started:      %s\n", p.started ? d : "-");
-		printf("  history:\n");
-		for (i = 0; i < p.nhistory; i++) {
-			fmt_iso8601(p.history[i].at, t);
-			printf("    %s  %-15s %s\n", t, p.history[i].stage,
-			    p.history[i].actor ? p.history[i].actor : "");
-		}
-	}
-	dir_partnership_free(&p);
-	return EX_OK;
+	rc = directory_partnership_list(db, &p, n);
+	*v = p;
+	return rc;
 }
+
+static void
+partnership_list_free(void *v, size_t n)
+{
+	dir_partnership_list_free(v, n);
+}
+
+static struct json *
+partnership_json(const void *p)
+{
+	return cli_json_partnership(p);
+}
+
+static int
+partnership_row(const void *rec, const char **row, char **own)
+{
+	const struct dir_partnership *p = rec;
+
+	own[0] = xasprintf("%lld", (long long)p->id);
+	own[1] = xcalloc(1, 11);
+	if (p->started)
+		date_of(p->started, own[1]);
+	row[0] = own[0];
+	row[1] = p->slug;
+	row[2] = p->ua_org_name;
+	row[3] = p->us_org_name;
+	row[4] = p->stage;
+	row[5] = p->coordinator_email;
+	row[6] = p->started ? own[1] : NULL;
+	return 0;
+}
+
+static int
+partnership_get(struct db *db, int64_t id, void *p)
+{
+	return directory_partnership_by_id(db, id, p);
+}
+
+static void
+partnership_text(const void *rec)
+{
+	const struct dir_partnership *p = rec;
+	char d[11], t[ISO8601_LEN];
+	size_t i;
+
+	printf("partnership #%lld: %s\n", (long long)p->id, p->slug);
+	printf("  UA:           %s\n", p->ua_org_name);
+	printf("  US:           %s\n", p->us_org_name);
+	printf("  supporting:  ");
+	for (i = 0; i < p->nsupporting; i++)
+		printf("%s %s", i ? ";" : "", p->supporting_names[i]);
+	printf("%s\n", p->nsupporting ? "" : " -");
+	printf("  stage:        %s\n", p->stage);
+	if (p->coordinator_email != NULL)
+		printf("  coordinator:  %s <%s>\n",
+		    p->coordinator_name ? p->coordinator_name : "",
+		    p->coordinator_email);
+	else
+		printf("  coordinator:  -\n");
+	if (p->started)
+		date_of(p->started, d);
+	printf("  started:      %s\n", p->started ? d : "-");
+	printf("  history:\n");
+	for (i = 0; i < p->nhistory; i++) {
+		fmt_iso8601(p->history[i].at, t);
+		printf("    %s  %-15s %s\n", t, p->history[i].stage,
+		    p->history[i].actor ? p->history[i].actor : "");
+	}
+}
+
+static void
+partnership_free(void *p)
+{
+	dir_partnership_free(p);
+}
+
+static const char *const partnership_header[] = {
+	"ID", "SLUG", "UA", "US", "STAGE", "COORDINATOR", "STARTED",
+};
+
+static const struct cli_dir_entity partnership_entity = {
+	.cmd = "partnership",
+	.what = "partnership",
+	.kind = DIR_PARTNERSHIPS,
+	.opts = partnership_opts,
+	.header = partnership_header,
+	.ncols = nitems(partnership_header),
+	.nown = 2,
+	.size = sizeof(struct dir_partnership),
+	.list = partnership_load,
+	.list_free = partnership_list_free,
+	.json = partnership_json,
+	.row = partnership_row,
+	.show_size = sizeof(struct dir_partnership),
+	.get = partnership_get,
+	.show_json = partnership_json,
+	.show_text = partnership_text,
+	.show_free = partnership_free,
+};
 
 int
 cmd_partnership(int argc, char **argv, struct cli *cli)
 {
-	struct dir_field *fields;
-	struct dir_put put;
-	struct db *db = NULL;
-	char **pos;
-	const char *sub;
-	size_t nf, npos;
-	int rc;
-
-	if (argc < 2)
-		return cli_usage("partnership");
-	sub = argv[1];
-	if (cli_dir_args(argc - 2, argv + 2, cli, partnership_opts, &fields,
-	    &nf, &pos, &npos) == -1)
-		return cli_usage("partnership");
-	memset(&put, 0, sizeof(put));
-	put.kind = DIR_PARTNERSHIPS;
-	put.fields = fields;
-	put.nfields = nf;
-	if (strcmp(sub, "add") == 0 && npos == 0) {
-		put.mode = DIR_PUT_ADD;
-		if ((rc = cli_open_db(cli, DB_CREATE | DB_MIGRATE, &db)) ==
-		    EX_OK && (rc = cli_dir_put(cli, db, &put)) == EX_OK)
-			cli_dir_done(cli, "partnership", &put);
-	} else if (strcmp(sub, "edit") == 0 && npos == 1 && nf > 0) {
-		put.mode = DIR_PUT_EDIT;
-		if ((rc = cli_open_db(cli, DB_CREATE | DB_MIGRATE, &db)) ==
-		    EX_OK && (rc = cli_dir_find(db, DIR_PARTNERSHIPS, pos[0],
-		    &put.id)) == EX_OK &&
-		    (rc = cli_dir_put(cli, db, &put)) == EX_OK)
-			cli_dir_done(cli, "partnership", &put);
-	} else if (strcmp(sub, "list") == 0 && npos == 0 && nf == 0) {
-		if ((rc = cli_open_db(cli, 0, &db)) == EX_OK)
-			rc = partnership_list(cli, db);
-	} else if (strcmp(sub, "show") == 0 && npos == 1 && nf == 0) {
-		if ((rc = cli_open_db(cli, 0, &db)) == EX_OK)
-			rc = partnership_show(cli, db, pos[0]);
-	} else
-		rc = cli_usage("partnership");
-	free(fields);
-	free(pos);
-	db_close(db);
-	return rc;
+	return cli_dir_cmd(argc, argv, cli, &partnership_entity);
 }
