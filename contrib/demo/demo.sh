@@ -273,7 +273,7 @@ wait_for 1 30 $PY "$TOP/contrib/demo/imip.py" has-mid mark@c4c.test "$dmid" ||
     if m["dedupe_key"].startswith("meeting-declined:"))'
 
 # ---- next steps and reminders ----------------------------------------------
-say "Next steps: one overdue, one due soon"
+say "Next steps: one overdue, two due soon"
 # The reminder tick below runs with its clock set to next Monday 16:30
 # UTC (after the meeting, 11:30 in New York, 18:30 in Kyiv): the steps'
 # dates are chosen around it.
