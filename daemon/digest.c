@@ -1,6 +1,7 @@
 /*
- * digest: a coordinator's digest as template data, and the last-mail
- * look-ups the scheduler shares. Reading only.
+ * digest: a coordinator's digest as template data. Reading only, and
+ * only through the owning modules' queries (the last mail each way from
+ * store.h, partnerships from directory.h, steps, meetings, timeline).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,48 +10,16 @@
 
 #include "config.h"
 #include "dates.h"
-#include "db.h"
 #include "digest.h"
 #include "directory.h"
 #include "json.h"
 #include "log.h"
 #include "meeting.h"
 #include "steps.h"
+#include "store.h"
 #include "timeline.h"
 #include "tz.h"
 #include "util.h"
-
-int
-digest_last_mail(struct db *db, int64_t partnership, const char *direction,
-    int64_t *id, time_t *date, const char **dir)
-{
-	sqlite3_stmt *st;
-	const unsigned char *d;
-	int r;
-
-	/* The newest first, through messages_partnership (partnership, date);
-	 * the kind test skips the few commands and auto-replies on the way. */
-	st = db_stmt(db, "SELECT id, date, direction FROM messages "
-	    "WHERE partnership = ?1 AND date IS NOT NULL "
-	    "AND kind IN ('correspondence', 'imip') "
-	    "AND (?2 IS NULL OR direction = ?2) "
-	    "ORDER BY date DESC, id DESC LIMIT 1");
-	if (st == NULL || db_bind(st, "It", partnership, direction) == -1)
-		return -1;
-	if ((r = db_step(st)) != 1)
-		return r;
-	if (id != NULL)
-		*id = sqlite3_column_int64(st, 0);
-	if (date != NULL)
-		*date = db_col_time(st, 1);
-	if (dir != NULL) {
-		d = sqlite3_column_text(st, 2);
-		*dir = d == NULL ? NULL : strcmp((const char *)d, "in") == 0 ?
-		    "in" : strcmp((const char *)d, "out") == 0 ? "out" : NULL;
-	}
-	sqlite3_reset(st);
-	return 1;
-}
 
 static int
 is_conf_coordinator(const struct config *conf, const char *email)
@@ -175,13 +144,13 @@ partnership_json(struct db *db, const struct config *conf, int64_t id,
 	json_set_string(o, "ua_org", p.ua_org_name ? p.ua_org_name : "");
 	json_set_string(o, "us_org", p.us_org_name ? p.us_org_name : "");
 	json_set_string(o, "stage", p.stage);
-	if (digest_last_mail(db, id, "in", NULL, &date, NULL) == 1) {
+	if (store_last_mail(db, id, "in", NULL, &date, NULL) == 1) {
 		s = local_when(z, date, today, lang, 0);
 		json_set_string(o, "last_in", s);
 		free(s);
 	} else
 		json_set_string(o, "last_in", "");
-	if (digest_last_mail(db, id, "out", NULL, &date, NULL) == 1) {
+	if (store_last_mail(db, id, "out", NULL, &date, NULL) == 1) {
 		s = local_when(z, date, today, lang, 0);
 		json_set_string(o, "last_out", s);
 		free(s);

@@ -2,9 +2,9 @@
  * digest: what a coordinator's digest says — per partnership its stage,
  * the last mail each way, open and overdue steps and the next meeting,
  * then the mail still to triage — as the data of the "digest" template
- * (HTML with inline styles and tables, plus text), and the read-only
- * look-ups of the last correspondence that the scheduler shares. It
- * never queues or sends mail (remind.c does) and never prints.
+ * (HTML with inline styles and tables, plus text). It owns no table and
+ * reads through the owning modules; it never queues or sends mail
+ * (remind.c does) and never prints.
  */
 #ifndef MISTOK_DIGEST_H
 #define MISTOK_DIGEST_H
@@ -20,17 +20,6 @@ struct json;
 /* At most this many unassigned messages and steps per partnership. */
 #define DIGEST_MAX_UNASSIGNED	20
 #define DIGEST_MAX_STEPS	10
-
-/*
- * The last correspondence of partnership (kinds correspondence and imip:
- * never commands, auto-replies, bounces or mistok's own mail), in
- * direction "in" or "out", or either when direction is NULL. Returns 1
- * with *id, *date and *dir (static "in", "out" or NULL; any output may be
- * NULL), 0 when there is none, -1 on a database error (logged). One
- * indexed look-up (messages_partnership).
- */
-int digest_last_mail(struct db *, int64_t partnership, const char *direction,
-    int64_t *id, time_t *date, const char **dir);
 
 /*
  * The partnerships a coordinator's digest covers: those whose coordinator

@@ -116,6 +116,25 @@ void dir_contact_list_free(struct dir_contact *, size_t);
 void dir_partnership_list_free(struct dir_partnership *, size_t);
 
 /*
+ * The light list a scheduler tick walks (a few columns, no joins): the
+ * partnerships that are neither closed nor dormant, ordered by id.
+ * Returns 0 and *out (caller frees; NULL when *n is 0), or -1 (logged).
+ */
+struct dir_partnership_brief {
+	int64_t		 id;
+	int64_t		 coordinator;	/* contact id, 0: none */
+	time_t		 since;		/* started, else created */
+};
+int directory_partnership_briefs(struct db *,
+    struct dir_partnership_brief **out, size_t *n);
+
+/*
+ * Whether contact coordinates a partnership that is not closed (dormant
+ * ones count): 1 yes, 0 no, -1 on a database error (logged).
+ */
+int directory_coordinates_open(struct db *, int64_t contact);
+
+/*
  * Finds a record the way a person names it on the command line: digits
  * are an id; otherwise an organisation's name (exact, else the one
  * case-insensitive match), a contact's address (anything with '@') or

@@ -1,7 +1,8 @@
 /*
  * dirget: whole directory records read back (an org with its domains, a
  * contact with its addresses, a partnership with its supporting orgs and
- * stage history), the lists of them, and freeing them.
+ * stage history), the lists of them, and freeing them; and the light
+ * partnership columns the reminder scheduler walks every minute.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -338,4 +339,50 @@ directory_partnership_list(struct db *db, struct dir_partnership **out,
 	LIST_BODY(struct dir_partnership,
 	    "SELECT id FROM partnerships ORDER BY id",
 	    directory_partnership_by_id);
+}
+
+/* ---- light reads for the scheduler -------------------------------------- */
+
+int
+directory_partnership_briefs(struct db *db,
+    struct dir_partnership_brief **out, size_t *n)
+{
+	struct dir_partnership_brief *v = NULL;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *st;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	st = db_stmt(db, "SELECT id, coalesce(coordinator, 0), "
+	    "coalesce(started, created) FROM partnerships "
+	    "WHERE stage NOT IN ('closed', 'dormant') ORDER BY id");
+	if (st == NULL)
+		return -1;
+	while ((r = db_step(st)) == 1) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[len].id = sqlite3_column_int64(st, 0);
+		v[len].coordinator = sqlite3_column_int64(st, 1);
+		v[len].since = db_col_time(st, 2);
+		len++;
+	}
+	if (r == -1) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int
+directory_coordinates_open(struct db *db, int64_t contact)
+{
+	int64_t one;
+
+	return db_int(db, &one, "SELECT 1 FROM partnerships WHERE "
+	    "coordinator = ? AND stage <> 'closed' LIMIT 1", "I", contact);
 }

@@ -768,6 +768,49 @@ steps_list(struct db *db, const struct steps_filter *f,
 }
 
 int
+steps_due_scan(struct db *db, time_t due_by, time_t awake_at,
+    int (*cb)(const struct step *, void *), void *arg, char **err)
+{
+	sqlite3_stmt *st;
+	struct step s;
+	const char *x;
+	int r, stop;
+
+	st = db_stmt(db, "SELECT id, partnership, owner_kind, "
+	    "coalesce(owner_id, 0), due, due_date, due_zone, created, "
+	    "coalesce(snoozed_until, 0) FROM steps "
+	    "WHERE status = 'open' AND due IS NOT NULL AND due <= ? "
+	    "AND (snoozed_until IS NULL OR snoozed_until <= ?)");
+	if (st == NULL || db_bind(st, "TT", due_by, awake_at) == -1)
+		return db_fail(db, err, "steps");
+	while ((r = db_step(st)) == 1) {
+		memset(&s, 0, sizeof(s));
+		x = (const char *)sqlite3_column_text(st, 5);
+		if (x == NULL || tz_date_parse(x, &s.due) == -1)
+			continue;
+		s.has_due = 1;
+		s.id = sqlite3_column_int64(st, 0);
+		s.partnership = sqlite3_column_int64(st, 1);
+		s.owner.kind = owner_kind_parse((const char *)
+		    sqlite3_column_text(st, 2));
+		s.owner.id = sqlite3_column_int64(st, 3);
+		s.due_at = db_col_time(st, 4);
+		/* Column text stays valid until the next step: no copy. */
+		s.due_zone = (char *)sqlite3_column_text(st, 6);
+		s.created = db_col_time(st, 7);
+		s.snoozed_until = db_col_time(st, 8);
+		s.status = STEP_OPEN;
+		if ((stop = cb(&s, arg)) != 0) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	if (r == -1)
+		return db_fail(db, err, "steps");
+	return 0;
+}
+
+int
 steps_history(struct db *db, int64_t id, struct step_event **out, size_t *n,
     char **err)
 {

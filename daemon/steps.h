@@ -217,6 +217,23 @@ struct steps_filter {
 int steps_list(struct db *, const struct steps_filter *,
     int (*cb)(const struct step *, void *arg), void *arg, char **err);
 
+/*
+ * For the reminder scheduler's tick: calls cb once per open step with a
+ * due day whose due_at is at or before due_by and that is not snoozed at
+ * awake_at (snoozed_until NULL or <= awake_at), in no particular order.
+ * One query over index steps_due that reads only the columns a reminder
+ * is decided on, without steps_list()'s joins (which would cost most of a
+ * tick over 20,000 steps). The struct passed to cb has only id,
+ * partnership, owner, has_due (always 1), due, due_zone (NULL when none
+ * was recorded), due_at, created and snoozed_until set; every other field
+ * is 0 or NULL (coordinator included: ask the directory). It and its
+ * strings are valid during the call only. A row whose due day does not
+ * parse is skipped. cb returns 0 to go on, non-0 to stop (returned).
+ * Returns 0 (or cb's value), or STEPS_ERR_DB with *err (caller frees).
+ */
+int steps_due_scan(struct db *, time_t due_by, time_t awake_at,
+    int (*cb)(const struct step *, void *arg), void *arg, char **err);
+
 /* One row of a step's history: "add", "done" or "snooze". */
 struct step_event {
 	time_t	 at;

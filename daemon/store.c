@@ -542,3 +542,91 @@ store_set_kind(struct db *db, int64_t id, const char *kind)
 	return db_exec(db, "UPDATE messages SET kind = ? WHERE id = ?", "tI",
 	    kind, id);
 }
+
+/* ---- look-ups ------------------------------------------------------------ */
+
+int
+store_last_mail(struct db *db, int64_t partnership, const char *direction,
+    int64_t *id, time_t *date, const char **dir)
+{
+	sqlite3_stmt *st;
+	const unsigned char *d;
+	int r;
+
+	/* The newest first, through messages_partnership (partnership, date);
+	 * the kind test skips the few commands and auto-replies on the way. */
+	st = db_stmt(db, "SELECT id, date, direction FROM messages "
+	    "WHERE partnership = ?1 AND date IS NOT NULL "
+	    "AND kind IN ('correspondence', 'imip') "
+	    "AND (?2 IS NULL OR direction = ?2) "
+	    "ORDER BY date DESC, id DESC LIMIT 1");
+	if (st == NULL || db_bind(st, "It", partnership, direction) == -1)
+		return -1;
+	if ((r = db_step(st)) != 1)
+		return r;
+	if (id != NULL)
+		*id = sqlite3_column_int64(st, 0);
+	if (date != NULL)
+		*date = db_col_time(st, 1);
+	if (dir != NULL) {
+		d = sqlite3_column_text(st, 2);
+		*dir = d == NULL ? NULL : strcmp((const char *)d, "in") == 0 ?
+		    "in" : strcmp((const char *)d, "out") == 0 ? "out" : NULL;
+	}
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+store_message_parent(struct db *db, int64_t id, char **message_id,
+    char **refs, char **thread_index)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (message_id != NULL)
+		*message_id = NULL;
+	if (refs != NULL)
+		*refs = NULL;
+	if (thread_index != NULL)
+		*thread_index = NULL;
+	st = db_stmt(db, "SELECT message_id, refs, thread_index "
+	    "FROM messages WHERE id = ?");
+	if (st == NULL || db_bind(st, "I", id) == -1)
+		return -1;
+	if ((r = db_step(st)) != 1)
+		return r;
+	if (message_id != NULL)
+		*message_id = db_col_strdup(st, 0);
+	if (refs != NULL)
+		*refs = db_col_strdup(st, 1);
+	if (thread_index != NULL)
+		*thread_index = db_col_strdup(st, 2);
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+store_message_recipients(struct db *db, int64_t id,
+    int (*cb)(void *, const char *), void *arg)
+{
+	sqlite3_stmt *st;
+	const char *email;
+	int r, stop;
+
+	/* role DESC: 'to' sorts after 'cc', so every To comes first. */
+	st = db_stmt(db, "SELECT email FROM message_addresses "
+	    "WHERE message = ? AND role IN ('to', 'cc') "
+	    "ORDER BY role DESC, position");
+	if (st == NULL || db_bind(st, "I", id) == -1)
+		return -1;
+	while ((r = db_step(st)) == 1) {
+		if ((email = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		if ((stop = cb(arg, email)) != 0) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	return r;
+}

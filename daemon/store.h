@@ -158,4 +158,35 @@ struct store_row {
 int store_list(struct db *, const struct store_filter *f,
     int (*cb)(void *arg, const struct store_row *), void *arg, char **err);
 
+/* ---- look-ups, for the scheduler and the digest ------------------------ */
+
+/*
+ * The last correspondence of partnership (kinds correspondence and imip:
+ * never commands, auto-replies, bounces or mistok's own mail), in
+ * direction "in" or "out", or either when direction is NULL. Returns 1
+ * with *id, *date and *dir (static "in", "out" or NULL; any output may be
+ * NULL), 0 when there is none, -1 on a database error (logged). One
+ * indexed look-up (messages_partnership).
+ */
+int store_last_mail(struct db *, int64_t partnership, const char *direction,
+    int64_t *id, time_t *date, const char **dir);
+
+/*
+ * What a reply to message id threads under: its Message-ID (without <>),
+ * References (the header's text) and Thread-Index, each a new string or
+ * NULL when the message has none (caller frees). Returns 1, 0 when there
+ * is no such message (outputs NULL), -1 on a database error (logged).
+ */
+int store_message_parent(struct db *, int64_t id, char **message_id,
+    char **refs, char **thread_index);
+
+/*
+ * Calls cb with each To address of message id in header order, then each
+ * Cc address; the string is valid during the call only. cb returns 0 to
+ * go on, non-0 to stop (store_message_recipients then returns it).
+ * Returns 0 (or cb's value), -1 on a database error (logged).
+ */
+int store_message_recipients(struct db *, int64_t id,
+    int (*cb)(void *arg, const char *email), void *arg);
+
 #endif

@@ -804,6 +804,69 @@ forget_erases_a_person_everywhere(void **state)
 	free(err);
 }
 
+/* The scheduler's light reads agree with the whole records. */
+static void
+briefs_and_coordinators_for_the_scheduler(void **state)
+{
+	struct db *db = *state;
+	struct dir_partnership *p;
+	struct dir_partnership_brief *b;
+	size_t np, nb, i, j;
+	int64_t mark = 0, olena = 0;
+	size_t ids[64], nids = 0;
+
+	import_demo(db);
+	assert_int_equal(directory_contact_by_email(db, "mark@c4c.test",
+	    &mark, NULL), 1);
+	assert_int_equal(directory_contact_by_email(db, "olena@c4c.test",
+	    &olena, NULL), 1);
+	/* One dormant, one closed, one never started. */
+	assert_int_equal(db_exec(db, "UPDATE partnerships SET stage = "
+	    "'dormant' WHERE slug = 'lviv-madison'", ""), 0);
+	assert_int_equal(db_exec(db, "UPDATE partnerships SET stage = "
+	    "'closed' WHERE slug = 'krylia-honolulu'", ""), 0);
+	assert_int_equal(db_exec(db, "UPDATE partnerships SET started = NULL "
+	    "WHERE slug = 'kharkiv-tempe'", ""), 0);
+
+	assert_int_equal(directory_partnership_list(db, &p, &np), 0);
+	assert_int_equal(directory_partnership_briefs(db, &b, &nb), 0);
+	assert_true(np <= sizeof(ids) / sizeof(ids[0]));
+	for (i = 0; i < np; i++)
+		if (strcmp(p[i].stage, "closed") != 0 &&
+		    strcmp(p[i].stage, "dormant") != 0)
+			ids[nids++] = i;
+	assert_true(nids > 0 && nids == np - 2);
+	assert_int_equal(nb, nids);
+	for (j = 0; j < nb; j++) {
+		const struct dir_partnership *w = &p[ids[j]];
+
+		assert_int_equal(b[j].id, w->id);	/* by id, as listed */
+		assert_int_equal(b[j].coordinator, w->coordinator);
+		assert_int_equal(b[j].since, w->started ? w->started :
+		    w->created);
+		if (strcmp(w->slug, "kharkiv-tempe") == 0)
+			assert_int_equal(b[j].since, w->created);
+	}
+	free(b);
+	dir_partnership_list_free(p, np);
+
+	/* Olena coordinates open ones; Mark only a dormant and a closed
+	 * one: dormant counts, closed does not. */
+	assert_int_equal(directory_coordinates_open(db, olena), 1);
+	assert_int_equal(directory_coordinates_open(db, mark), 1);
+	assert_int_equal(db_exec(db, "UPDATE partnerships SET stage = "
+	    "'closed' WHERE slug = 'lviv-madison'", ""), 0);
+	assert_int_equal(directory_coordinates_open(db, mark), 0);
+	assert_int_equal(directory_coordinates_open(db, 0), 0);
+
+	/* Nothing open: an empty list. */
+	assert_int_equal(db_exec(db, "UPDATE partnerships SET stage = "
+	    "'closed'", ""), 0);
+	assert_int_equal(directory_partnership_briefs(db, &b, &nb), 0);
+	assert_int_equal(nb, 0);
+	assert_null(b);
+}
+
 int
 main(void)
 {
@@ -818,6 +881,7 @@ main(void)
 		T(stage_changes_are_dated_and_audited),
 		T(add_edit_and_find),
 		T(forget_erases_a_person_everywhere),
+		T(briefs_and_coordinators_for_the_scheduler),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

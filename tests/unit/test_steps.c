@@ -640,6 +640,120 @@ list_filters_and_order(void **state)
 	assert_int_equal(x.n, 2);
 }
 
+/* steps_due_scan(): ids sorted (the scan promises no order). */
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct scan {
+	struct ids	 x;
+	struct db	*db;
+};
+
+/* Checks each row's decision columns against the whole step. */
+static int
+scan_cb(const struct step *s, void *arg)
+{
+	struct scan *sc = arg;
+	struct step full;
+	char *err = NULL;
+
+	assert_int_equal(steps_get(sc->db, s->id, &full, &err), 1);
+	assert_int_equal(s->partnership, full.partnership);
+	assert_int_equal(s->owner.kind, full.owner.kind);
+	if (s->owner.kind != STEP_OWNER_NONE)
+		assert_int_equal(s->owner.id, full.owner.id);
+	assert_true(s->has_due && full.has_due);
+	assert_int_equal(tz_days_from_date(s->due),
+	    tz_days_from_date(full.due));
+	assert_string_equal(s->due_zone, full.due_zone);
+	assert_int_equal(s->due_at, full.due_at);
+	assert_int_equal(s->created, full.created);
+	assert_int_equal(s->snoozed_until, full.snoozed_until);
+	assert_int_equal(s->status, STEP_OPEN);
+	/* Only the decision columns: nothing joined. */
+	assert_null(s->text);
+	assert_null(s->owner_email);
+	assert_int_equal(s->coordinator, 0);
+	step_free(&full);
+	return collect(s, &sc->x);
+}
+
+static struct ids
+scan(struct db *db, time_t due_by, time_t awake_at)
+{
+	struct scan sc;
+	char *err = NULL;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.db = db;
+	if (steps_due_scan(db, due_by, awake_at, scan_cb, &sc, &err) != 0)
+		fail_msg("scan: %s", err);
+	qsort(sc.x.v, sc.x.n, sizeof(sc.x.v[0]), cmp_i64);
+	return sc.x;
+}
+
+static void
+due_scan_reads_the_schedulers_columns(void **state)
+{
+	struct db *db = *state;
+	struct ids x;
+	char *err = NULL;
+	int64_t a, b, c, d, e, g;
+
+	/* Now: Tue 2026-12-01 14:00Z; ids ascend with the adds. */
+	a = add(db, "lviv-madison", "a", "intl@madison.test", "2026-12-05",
+	    "America/Chicago");
+	b = add(db, "lviv-madison", "b", "City of Madison", "2026-11-30",
+	    "America/Chicago");
+	c = add(db, "kharkiv-tempe", "c", "olena@c4c.test", "2026-12-01",
+	    "Europe/Kyiv");
+	d = add(db, "kharkiv-tempe", "d", NULL, NULL, NULL);
+	e = add(db, "irpin-madison", "e", NULL, "2026-12-01",
+	    "America/Chicago");
+	g = add(db, "lviv-madison", "g", "me", "2026-11-20",
+	    "America/New_York");
+	assert_int_equal(steps_done(db, g, "cli", &err), 0);
+
+	/* Open, dated, due_at <= due_by; undated d and done g never. */
+	x = scan(db, utc("2026-12-31T00:00:00Z"), clock_now());
+	ASSERT_IDS(x, a, b, c, e);
+	(void)d;
+	/* due_by cuts at the day's end in its zone: Kyiv's 1 December
+	 * ends at 22:00Z, Chicago's at 06:00Z the next day. */
+	x = scan(db, utc("2026-12-01T21:59:59Z"), clock_now());
+	ASSERT_IDS(x, b);
+	x = scan(db, utc("2026-12-01T22:00:00Z"), clock_now());
+	ASSERT_IDS(x, b, c);
+	x = scan(db, utc("2026-12-02T06:00:00Z"), clock_now());
+	ASSERT_IDS(x, b, c, e);
+
+	/* A snoozed step is left out until awake_at reaches its end. */
+	assert_int_equal(steps_snooze(db, b, utc("2026-12-03T06:00:00Z"),
+	    "cli", &err), 0);
+	x = scan(db, utc("2026-12-31T00:00:00Z"), clock_now());
+	ASSERT_IDS(x, a, c, e);
+	x = scan(db, utc("2026-12-31T00:00:00Z"),
+	    utc("2026-12-03T06:00:00Z"));
+	ASSERT_IDS(x, a, b, c, e);
+
+	/* The callback stops the walk with its value. */
+	{
+		struct scan sc;
+
+		memset(&sc, 0, sizeof(sc));
+		sc.db = db;
+		sc.x.stop_after = 1;
+		assert_int_equal(steps_due_scan(db, utc("2026-12-31T00:00:00Z"),
+		    clock_now(), scan_cb, &sc, &err), 7);
+		assert_int_equal(sc.x.n, 1);
+	}
+}
+
 static void
 snooze_durations(void **state)
 {
@@ -749,6 +863,7 @@ main(void)
 		T(done_is_recorded_once),
 		T(snooze_holds_reminders_and_keeps_the_due_day),
 		T(list_filters_and_order),
+		T(due_scan_reads_the_schedulers_columns),
 		T(snooze_durations),
 		T(writes_join_the_callers_transaction),
 		T(forgotten_owner_leaves_the_step),

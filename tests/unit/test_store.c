@@ -433,6 +433,113 @@ listing_filters(void **state)
 	db_close(db);
 }
 
+/* store_message_recipients(): the addresses seen, in order. */
+struct rcpts {
+	char	*v[8];
+	size_t	 n;
+	size_t	 stop_after;	/* 0: never */
+};
+
+static int
+rcpt_cb(void *arg, const char *email)
+{
+	struct rcpts *r = arg;
+
+	assert_true(r->n < sizeof(r->v) / sizeof(r->v[0]));
+	r->v[r->n++] = xstrdup(email);
+	return r->stop_after != 0 && r->n == r->stop_after ? 5 : 0;
+}
+
+static void
+rcpts_free(struct rcpts *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->v[i]);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+lookups_last_mail_parent_and_recipients(void **state)
+{
+	struct db *db = fresh_db();
+	struct store_loc in = { "INBOX", 7, 1 }, sent = { "Sent", 9, 1 };
+	struct msg *a = parse(raw_a), *b = parse(raw_noid);
+	struct rcpts r;
+	char *err = NULL, *mid, *refs, *ti;
+	const char *dir;
+	int64_t ida, idb, id;
+	time_t date;
+
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(store_message(db, a, NULL, &sent, &ida, &err),
+	    STORE_NEW);
+	assert_int_equal(store_message(db, b, NULL, &in, &idb, &err),
+	    STORE_NEW);
+	assert_int_equal(db_exec(db, "INSERT INTO partnerships (id, slug) "
+	    "VALUES (12, 'lviv-madison'), (13, 'irpin-madison')", ""), 0);
+	assert_int_equal(db_exec(db, "UPDATE messages SET partnership = 12, "
+	    "kind = 'correspondence', direction = CASE id WHEN ? THEN 'out' "
+	    "ELSE 'in' END", "I", ida), 0);
+	assert_int_equal(db_commit(db), 0);
+
+	/* b (3 March, in) is newer than a (2 March, out). */
+	assert_int_equal(store_last_mail(db, 12, NULL, &id, &date, &dir), 1);
+	assert_int_equal(id, idb);
+	assert_int_equal(date, 1772524800);	/* 2026-03-03T08:00:00Z */
+	assert_string_equal(dir, "in");
+	assert_int_equal(store_last_mail(db, 12, "out", &id, &date, &dir), 1);
+	assert_int_equal(id, ida);
+	assert_int_equal(date, 1772438400);	/* 2026-03-02T08:00:00Z */
+	assert_string_equal(dir, "out");
+	assert_int_equal(store_last_mail(db, 12, "in", &id, NULL, NULL), 1);
+	assert_int_equal(id, idb);
+	assert_int_equal(store_last_mail(db, 13, NULL, &id, &date, &dir), 0);
+	/* A command is not correspondence: the last mail is a again. */
+	assert_int_equal(store_set_kind(db, idb, "command"), 0);
+	assert_int_equal(store_last_mail(db, 12, NULL, &id, NULL, &dir), 1);
+	assert_int_equal(id, ida);
+	assert_string_equal(dir, "out");
+	assert_int_equal(store_last_mail(db, 12, "in", NULL, NULL, NULL), 0);
+
+	/* What a follow-up of a threads under. */
+	assert_int_equal(store_message_parent(db, ida, &mid, &refs, &ti), 1);
+	assert_string_equal(mid, "a@c4c.test");
+	assert_non_null(refs);
+	assert_non_null(strstr(refs, "r0@lviv.test"));
+	assert_true(strstr(refs, "r0@lviv.test") < strstr(refs, "p@lviv.test"));
+	assert_null(ti);
+	free(mid);
+	free(refs);
+	assert_int_equal(store_message_parent(db, idb, &mid, NULL, NULL), 1);
+	assert_null(mid);		/* raw_noid has no Message-ID */
+	assert_int_equal(store_message_parent(db, idb + 100, &mid, &refs,
+	    &ti), 0);
+	assert_null(mid);
+	assert_null(refs);
+	assert_null(ti);
+
+	/* Every To in header order, then every Cc. */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(store_message_recipients(db, ida, rcpt_cb, &r), 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.v[0], "mayor@lviv.test");
+	assert_string_equal(r.v[1], "office@lviv.test");
+	assert_string_equal(r.v[2], "intl@madison.test");
+	rcpts_free(&r);
+	r.stop_after = 2;
+	assert_int_equal(store_message_recipients(db, ida, rcpt_cb, &r), 5);
+	assert_int_equal(r.n, 2);
+	rcpts_free(&r);
+	assert_int_equal(store_message_recipients(db, idb + 100, rcpt_cb,
+	    &r), 0);
+	assert_int_equal(r.n, 0);
+	msg_free(a);
+	msg_free(b);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -450,6 +557,7 @@ main(void)
 		cmocka_unit_test(
 		    sync_state_never_goes_back_and_resets_on_new_uidvalidity),
 		cmocka_unit_test(listing_filters),
+		cmocka_unit_test(lookups_last_mail_parent_and_recipients),
 	};
 
 	log_init(1, "test_store");
