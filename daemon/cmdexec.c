@@ -41,6 +41,7 @@
 #include "outbox.h"
 #include "remind.h"
 #include "report.h"
+#include "search.h"
 #include "slots.h"
 #include "steps.h"
 #include "store.h"
@@ -1177,73 +1178,37 @@ exec_show(struct xc *x, int64_t pid)
 static int
 exec_search(struct xc *x, const char *words)
 {
-	sqlite3_stmt *st;
-	struct buf q;
-	const char *p, *w;
-	char *when, *cx;
-	size_t n = 0;
-	int rc;
+	struct search_hit *h = NULL;
+	char *when, *err = NULL;
+	size_t n = 0, i;
+	int partial = 0;
 
-	/* Every word as a quoted FTS5 string: no query syntax from mail. */
-	buf_init(&q);
-	for (p = words; *p != '\0';) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		w = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t')
-			p++;
-		buf_adds(&q, q.len ? " \"" : "\"");
-		for (; w < p; w++) {
-			if (*w == '"')
-				buf_addc(&q, '"');
-			buf_addc(&q, *w);
-		}
-		buf_addc(&q, '"');
-	}
-	buf_addc(&q, '\0');
-	if ((st = db_stmt(x->db, "SELECT m.id, m.date, m.from_email, "
-	    "m.subject, p.slug, snippet(messages_fts, 1, '', '', '…', 12) "
-	    "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-	    "LEFT JOIN partnerships p ON p.id = m.partnership "
-	    "WHERE messages_fts MATCH ? AND m.kind != 'own' AND m.id != ? "
-	    "ORDER BY m.date DESC, m.id DESC LIMIT ?")) == NULL ||
-	    db_bind(st, "tIi", q.data, x->msg, SEARCH_MAX + 1) == -1) {
-		buf_free(&q);
+	if (search_query(x->db, words, x->msg, SEARCH_MAX + 1, &h, &n,
+	    &partial, &err) == -1) {
+		log_warnx("command: message %lld: %s", (long long)x->msg, err);
+		free(err);
 		return -1;
 	}
-	buf_free(&q);
-	while ((rc = db_step(st)) == 1) {
-		if (++n > SEARCH_MAX) {
-			say(x, L(x, "(more: add words to narrow it down)",
-			    "(є ще: додайте слова, щоб звузити пошук)"));
-			sqlite3_reset(st);
-			rc = 0;
-			break;
-		}
-		when = fmt_time(x, db_col_time(st, 1));
-		cx = db_col_strdup(st, 5);
-		for (p = cx; p != NULL && *p != '\0'; p++)
-			if (*p == '\n' || *p == '\r' || *p == '\t')
-				*(char *)p = ' ';
+	for (i = 0; i < n && i < SEARCH_MAX; i++) {
+		when = fmt_time(x, h[i].date);
 		say(x, "#%lld  %s  %s  %s  \"%s\"\n    %s",
-		    (long long)sqlite3_column_int64(st, 0), when,
-		    sqlite3_column_text(st, 2) ?
-		    (const char *)sqlite3_column_text(st, 2) : "",
-		    sqlite3_column_text(st, 4) ?
-		    (const char *)sqlite3_column_text(st, 4) : "-",
-		    sqlite3_column_text(st, 3) ?
-		    (const char *)sqlite3_column_text(st, 3) : "",
-		    cx ? cx : "");
+		    (long long)h[i].id, when, h[i].from ? h[i].from : "",
+		    h[i].slug ? h[i].slug : "-",
+		    h[i].subject ? h[i].subject : "",
+		    h[i].context ? h[i].context : "");
 		free(when);
-		free(cx);
 	}
-	if (rc == -1)
-		return -1;
+	if (n > SEARCH_MAX)
+		say(x, "%s", L(x, "(more: add words to narrow it down)",
+		    "(є ще: додайте слова, щоб звузити пошук)"));
 	if (n == 0)
 		say(x, L(x, "no stored mail matches '%s'",
 		    "жоден збережений лист не містить «%s»"), words);
+	if (partial)
+		say(x, "%s", L(x, "(the search index is still catching up: "
+		    "the newest mail may be missing)", "(пошуковий індекс ще "
+		    "оновлюється: найновіших листів може бракувати)"));
+	search_hits_free(h, n);
 	return 1;
 }
 

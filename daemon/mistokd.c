@@ -25,6 +25,7 @@
 #include "meeting.h"
 #include "outbox.h"
 #include "remind.h"
+#include "search.h"
 #include "util.h"
 
 /*
@@ -34,6 +35,7 @@
 static const struct daemon_module *const modules[] = {
 	&mailtmpl_module,
 	&ingest_module,
+	&search_module,
 	&outbox_module,
 	&remind_module,
 	&meeting_feed_module,
