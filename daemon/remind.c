@@ -637,7 +637,10 @@ later(time_t a, time_t b)
 
 /*
  * The latest stage of step s due for person p at now (overdue only when
- * with_overdue), its instant and repetition; ST_NONE when none is.
+ * with_overdue), its instant and repetition; ST_NONE when none is. A
+ * stage that began before the step was written is due at the first
+ * sensible hour after that: a step added two days before its day still
+ * gets its "due soon", one added late its first "overdue".
  */
 static struct pick
 pick_stage(struct tick *t, const struct step *s, const struct person *p,
@@ -657,10 +660,9 @@ pick_stage(struct tick *t, const struct step *s, const struct person *p,
 		k = (t->now - s->due_at) / conf->remind_overdue_repeat + 1;
 		for (kk = k; kk >= 1 && kk >= k - 1; kk--) {
 			base = s->due_at + (kk - 1) * conf->remind_overdue_repeat;
-			sl = slot_of(t->env, p, later(base, s->snoozed_until));
+			sl = slot_of(t->env, p, later(later(base,
+			    s->snoozed_until), s->created));
 			if (sl <= t->now) {
-				if (sl < s->created)
-					return pk;
 				pk.stage = ST_OVERDUE;
 				pk.due = sl;
 				pk.k = kk;
@@ -670,10 +672,9 @@ pick_stage(struct tick *t, const struct step *s, const struct person *p,
 	}
 	base = day_start(dz, dd);
 	if (base <= t->now) {
-		sl = slot_of(t->env, p, later(base, s->snoozed_until));
+		sl = slot_of(t->env, p, later(later(base, s->snoozed_until),
+		    s->created));
 		if (sl <= t->now && sl < s->due_at) {
-			if (sl < s->created)
-				return pk;
 			pk.stage = ST_TODAY;
 			pk.due = sl;
 			return pk;
@@ -683,9 +684,9 @@ pick_stage(struct tick *t, const struct step *s, const struct person *p,
 		return pk;
 	base = day_start(dz, dd - soon_days);
 	if (base <= t->now) {
-		sl = slot_of(t->env, p, later(base, s->snoozed_until));
-		if (sl <= t->now && sl >= s->created &&
-		    sl < day_start(dz, dd)) {
+		sl = slot_of(t->env, p, later(later(base, s->snoozed_until),
+		    s->created));
+		if (sl <= t->now && sl < day_start(dz, dd)) {
 			pk.stage = ST_SOON;
 			pk.due = sl;
 		}

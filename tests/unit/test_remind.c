@@ -654,6 +654,51 @@ test_send_slot(void **state)
 	    t);
 }
 
+/*
+ * A step written inside its "due soon" window, or already overdue, is
+ * reminded at the next sensible hour after it was written, once.
+ */
+static void
+test_late_steps(void **state)
+{
+	struct remind_env env;
+	struct remind_stats st;
+	char *err = NULL, buf[32], key[64];
+	int64_t soon, late, n;
+	time_t t = utc("2027-05-04T09:00:00Z");	/* Tue, 12:00 in Kyiv */
+
+	clock_set_fake(t);
+	snprintf(buf, sizeof(buf), "%lld", (long long)(t - 60));
+	assert_int_equal(db_kv_set(db, "remind.last_tick", buf), 0);
+	soon = add_step("kharkiv-tempe", "Send the photos", "coordinator",
+	    2027, 5, 6, "Europe/Kyiv");
+	late = add_step("kharkiv-tempe", "Sign the letter", "coordinator",
+	    2027, 4, 30, "Europe/Kyiv");
+	memset(&env, 0, sizeof(env));
+	env.db = db;
+	env.conf = conf;
+	clock_set_fake(t + 60);
+	if (remind_tick(&env, t + 60, &st, &err) != 0)
+		fail_msg("tick: %s", err);
+	remind_stats_free(&st);
+	snprintf(key, sizeof(key), "step-soon:%lld:2027-05-06:coord",
+	    (long long)soon);
+	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM outbox WHERE "
+	    "dedupe_key = ?", "t", key), 1);
+	assert_int_equal(n, 1);
+	snprintf(key, sizeof(key), "overdue:%lld:%%", (long long)late);
+	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM outbox WHERE "
+	    "dedupe_key LIKE ?", "t", key), 1);
+	assert_int_equal(n, 1);
+	/* The next tick finds both in the ledger. */
+	clock_set_fake(t + 120);
+	if (remind_tick(&env, t + 120, &st, &err) != 0)
+		fail_msg("tick: %s", err);
+	assert_int_equal(st.queued, 0);
+	remind_stats_free(&st);
+	clock_set_fake(0);
+}
+
 static int
 teardown(void **state)
 {
@@ -679,6 +724,7 @@ main(void)
 		cmocka_unit_test(test_quarter),
 		cmocka_unit_test(test_digest_html),
 		cmocka_unit_test(test_send_slot),
+		cmocka_unit_test(test_late_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
