@@ -186,8 +186,7 @@ open_with(const char *path, int flags, const char *const *migs, int nmigs,
 	    pragma(db->sq, "PRAGMA foreign_keys = ON", NULL, err) == -1 ||
 	    /* Savepoint journals (one per stored message) stay in memory:
 	     * they only matter until the statement ends. */
-	    pragma(db->sq, "PRAGMA temp_store = MEMORY", NULL, err) == -1 ||
-	    pragma(db->sq, "PRAGMA cache_size = -8192", NULL, err) == -1) {
+	    pragma(db->sq, "PRAGMA temp_store = MEMORY", NULL, err) == -1) {
 		char *e = *err;
 
 		*err = xasprintf("%s: %s", path, e);
