@@ -22,7 +22,6 @@
 
 /* ---------------------------------------------------------------- text */
 
-
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 int
 invite_utf8_ok(const char *s, size_t n)
