@@ -1,7 +1,7 @@
 /*
  * meeting_mail: what meetings send — the helpers every meeting mail goes
- * through (templates, local times, the coordinator, meeting_send_mail into the
- * outbox with a dedupe key) and the invitations: booking, booking a
+ * through (templates, local times, the coordinator, meeting_send_mail()
+ * into the outbox with a dedupe key) and the invitations: booking, booking a
  * proposal's slot, rescheduling and cancelling (iMIP per attendee).
  */
 #include <errno.h>
@@ -195,9 +195,10 @@ meeting_coordinator(const struct meeting_env *env, int64_t partnership,
  */
 int
 meeting_send_mail(const struct meeting_env *env, const char *tmpl,
-    const char *lang, const struct json *data, const char *name, const char *email,
-    const char *ics, const char *method, const char *key, int64_t partnership,
-    const char *own_kind, int64_t own_object, char **err)
+    const char *lang, const struct json *data, const char *name,
+    const char *email, const char *ics, const char *method, const char *key,
+    int64_t partnership, const char *own_kind, int64_t own_object,
+    char **err)
 {
 	const struct tmpl_set *set;
 	struct mailtmpl_mail mm;

@@ -178,7 +178,8 @@ meeting_propose(const struct meeting_env *env, const char *slug,
 	    duration * 60, "proposed", NULL, &out->id);
 	free(title);
 	if (r2 == -1 ||
-	    meeting_insert_people(env->db, out->id, out->people, out->npeople) == -1)
+	    meeting_insert_people(env->db, out->id, out->people,
+	    out->npeople) == -1)
 		goto dberr;
 	for (i = 0; i < (size_t)out->res.n; i++)
 		if (db_exec(env->db, "INSERT INTO meeting_slots (meeting, n, "
@@ -213,12 +214,12 @@ meeting_propose(const struct meeting_env *env, const char *slug,
 		free(s);
 		json_set(o, "relaxed", json_bool(sl1->relaxed));
 		json_set(o, "dst_mismatch", json_bool(sl1->dst_mismatch));
-		json_set(o, "times", meeting_times_json(att, out->npeople, sl1->start,
-		    sl1->end, co.lang));
+		json_set(o, "times", meeting_times_json(att, out->npeople,
+		    sl1->start, sl1->end, co.lang));
 	}
 	key = xasprintf("proposal:%lld", (long long)out->id);
-	j = meeting_send_mail(env, "proposal", co.lang, d, co.name, co.email, NULL,
-	    NULL, key, pid, "proposal", out->id, err);
+	j = meeting_send_mail(env, "proposal", co.lang, d, co.name, co.email,
+	    NULL, NULL, key, pid, "proposal", out->id, err);
 	free(key);
 	if (j != 0) {
 		db_rollback(env->db);

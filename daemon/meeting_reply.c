@@ -82,8 +82,9 @@ notify(const struct meeting_env *env, const struct meeting *m,
 		    m->att[i].email);
 		json_set_string(o, "partstat", m->att[i].partstat);
 	}
-	rc = meeting_send_mail(env, "meeting_reply", co.lang, d, co.name, co.email,
-	    NULL, NULL, key, m->partnership, "meeting_reply", m->id, err);
+	rc = meeting_send_mail(env, "meeting_reply", co.lang, d, co.name,
+	    co.email, NULL, NULL, key, m->partnership, "meeting_reply", m->id,
+	    err);
 	json_free(d);
 	meeting_coord_free(&co);
 	return rc;
