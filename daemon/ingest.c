@@ -703,6 +703,7 @@ static struct {
 	int			 alerted;
 	int64_t			 next_poll;	/* ev_now_ms() */
 	int			 use_idle;
+	int			 caught_up;	/* D_IDLE: INBOX synced */
 } d;
 
 static void
@@ -778,6 +779,7 @@ pass_done(void)
 	const struct ingest_counts *t = ingest_counts(d.ing, SIZE_MAX);
 
 	d.attempt = 0;
+	d.caught_up = 0;
 	d.next_poll = ev_now_ms() + (int64_t)c->poll_interval * 1000;
 	log_debug("ingest %s: pass done (%zu new, %zu duplicates, %zu "
 	    "quarantined so far)", c->mailbox.user, t->added, t->duplicates,
@@ -837,12 +839,24 @@ step_idle(void)
 	int64_t left;
 	int news = 0, secs;
 
-	/* Catch up INBOX (it stays examined for IDLE). */
-	st = ingest_sync_folder(d.ing, ingest_idle_folder(d.ing), &err);
-	if (st != INGEST_OK) {
-		failed(st, err);
+	/*
+	 * Catch up INBOX (it stays examined for IDLE), then give the loop
+	 * a turn before idling: the catch-up may have queued work for other
+	 * modules (answers to commands wake the outbox), and IDLE blocks the
+	 * loop for the whole slice.
+	 */
+	if (!d.caught_up) {
+		st = ingest_sync_folder(d.ing, ingest_idle_folder(d.ing),
+		    &err);
+		if (st != INGEST_OK) {
+			failed(st, err);
+			return;
+		}
+		d.caught_up = 1;
+		enter(D_IDLE, 0);
 		return;
 	}
+	d.caught_up = 0;
 	left = d.next_poll - ev_now_ms();
 	if (ingest_nfolders(d.ing) > 1 && left <= 0) {
 		d.folder = 0;
