@@ -43,6 +43,8 @@ struct imap {
 	enum tls_mode	 tls;
 	int		 dead;		/* connection gone or not trusted */
 	int		 idle_setup;
+	int		 idling;	/* between imap_idle_begin and _end */
+	uint32_t	 idle_before;	/* EXISTS when IDLE began */
 	struct buf	 caps;
 };
 
@@ -523,6 +525,12 @@ imap_close(struct imap *im)
 	if (im == NULL)
 		return;
 	if (im->mi != NULL) {
+		if (im->idling && !im->dead && im->mi->imap_stream != NULL) {
+			/* DONE first: LOGOUT is no answer to IDLE. */
+			im->idling = 0;
+			if (mailimap_idle_done(im->mi) != MAILIMAP_NO_ERROR)
+				im->dead = 1;
+		}
 		if (im->idle_setup && im->mi->imap_stream != NULL)
 			mailstream_unsetup_idle(im->mi->imap_stream);
 		if (im->dead && im->mi->imap_stream != NULL) {
@@ -1028,50 +1036,89 @@ imap_uids(struct imap *im, uint32_t from, uint32_t to, uint32_t **uids,
 /* ---- IDLE ------------------------------------------------------------ */
 
 enum imap_status
-imap_idle(struct imap *im, int seconds, int *news, char **err)
+imap_idle_begin(struct imap *im, char **err)
 {
-	mailstream *s = im->mi->imap_stream;
-	uint32_t before;
-	int r, w, wait_errno = 0;
+	int r;
 
-	*news = 0;
 	if (!imap_has_idle(im))
 		return seterr(im, err, IMAP_FAIL, "server has no IDLE");
 	if (im->mi->imap_selection_info == NULL)
 		return seterr(im, err, IMAP_FAIL, "IDLE without a folder");
-	if (seconds < 1)
-		seconds = 1;
-	if (seconds > IDLE_MAX)
-		seconds = IDLE_MAX;
-	if (!im->idle_setup) {
-		if (mailstream_setup_idle(s) < 0)
-			return seterr(im, err, IMAP_RETRY_LATER,
-			    "cannot set up IDLE");
-		im->idle_setup = 1;
-	}
-	before = im->mi->imap_selection_info->sel_exists;
+	im->idle_before = im->mi->imap_selection_info->sel_exists;
 	if ((r = mailimap_idle(im->mi)) != MAILIMAP_NO_ERROR) {
 		if (r == MAILIMAP_ERROR_PARSE)
 			return seterr(im, err, IMAP_RETRY_NOW, "IDLE: "
 			    "unparsable answer; reconnecting");
 		return lib_error(im, r, "IDLE", err);
 	}
-	log_trace(TRACE_IMAP, "imap %s: idling up to %d s", im->user,
-	    seconds);
-	/* Data may already sit in libetpan's buffer: don't wait for it. */
-	if (s->read_buffer_len > 0)
-		w = MAILSTREAM_IDLE_HASDATA;
-	else {
-		errno = 0;
-		w = mailstream_wait_idle(s, seconds);
-		wait_errno = errno;
-	}
+	im->idling = 1;
+	log_trace(TRACE_IMAP, "imap %s: idling", im->user);
+	return IMAP_OK;
+}
+
+int
+imap_idle_pending(struct imap *im)
+{
+	return im->mi->imap_stream != NULL &&
+	    im->mi->imap_stream->read_buffer_len > 0;
+}
+
+enum imap_status
+imap_idle_end(struct imap *im, int spoke, int *news, char **err)
+{
+	int r;
+
+	*news = 0;
+	if (!im->idling)
+		return IMAP_OK;
+	im->idling = 0;
 	if ((r = mailimap_idle_done(im->mi)) != MAILIMAP_NO_ERROR) {
 		if (r == MAILIMAP_ERROR_PARSE)
 			return seterr(im, err, IMAP_RETRY_NOW, "IDLE DONE: "
 			    "unparsable answer; reconnecting");
 		return lib_error(im, r, "IDLE DONE", err);
 	}
+	if (spoke || (im->mi->imap_selection_info != NULL &&
+	    im->mi->imap_selection_info->sel_exists != im->idle_before))
+		*news = 1;
+	log_trace(TRACE_IMAP, "imap %s: IDLE ended: %s", im->user,
+	    *news ? "server spoke" : "timeout");
+	return IMAP_OK;
+}
+
+enum imap_status
+imap_idle(struct imap *im, int seconds, int *news, char **err)
+{
+	mailstream *s = im->mi->imap_stream;
+	enum imap_status st;
+	int w, wait_errno = 0;
+
+	*news = 0;
+	if (seconds < 1)
+		seconds = 1;
+	if (seconds > IDLE_MAX)
+		seconds = IDLE_MAX;
+	if (!im->idle_setup && imap_has_idle(im)) {
+		if (mailstream_setup_idle(s) < 0)
+			return seterr(im, err, IMAP_RETRY_LATER,
+			    "cannot set up IDLE");
+		im->idle_setup = 1;
+	}
+	if ((st = imap_idle_begin(im, err)) != IMAP_OK)
+		return st;
+	log_trace(TRACE_IMAP, "imap %s: waiting up to %d s", im->user,
+	    seconds);
+	/* Data may already sit in libetpan's buffer: don't wait for it. */
+	if (imap_idle_pending(im))
+		w = MAILSTREAM_IDLE_HASDATA;
+	else {
+		errno = 0;
+		w = mailstream_wait_idle(s, seconds);
+		wait_errno = errno;
+	}
+	if ((st = imap_idle_end(im, w == MAILSTREAM_IDLE_HASDATA, news,
+	    err)) != IMAP_OK)
+		return st;
 	/*
 	 * A signal (SIGTERM, SIGHUP) interrupts the wait's select(); the
 	 * session is fine, since DONE was answered: let the caller's event
@@ -1084,12 +1131,6 @@ imap_idle(struct imap *im, int seconds, int *news, char **err)
 	}
 	if (w == MAILSTREAM_IDLE_ERROR)
 		return seterr(im, err, IMAP_RETRY_LATER, "IDLE: wait failed");
-	if (w == MAILSTREAM_IDLE_HASDATA ||
-	    (im->mi->imap_selection_info != NULL &&
-	    im->mi->imap_selection_info->sel_exists != before))
-		*news = 1;
-	log_trace(TRACE_IMAP, "imap %s: IDLE ended: %s", im->user,
-	    *news ? "server spoke" : "timeout");
 	return IMAP_OK;
 }
 

@@ -181,6 +181,21 @@ enum imap_status imap_uids(struct imap *, uint32_t uid_from, uint32_t uid_to,
  */
 enum imap_status imap_idle(struct imap *, int seconds, int *news, char **err);
 
+/*
+ * IDLE for an event loop, in two halves: imap_idle_begin() sends IDLE and
+ * reads the continuation; the caller then polls imap_fd() for reading (or
+ * not at all when imap_idle_pending() says libetpan already holds data)
+ * with its own timeout, runs its other timers meanwhile, and calls
+ * imap_idle_end() with spoke = 1 when the socket became readable. That
+ * sends DONE, reads what the server said and sets *news as imap_idle()
+ * does. Nothing else may be called on the session in between, except
+ * imap_close() (which ends the IDLE first).
+ */
+enum imap_status imap_idle_begin(struct imap *, char **err);
+int imap_idle_pending(struct imap *);
+enum imap_status imap_idle_end(struct imap *, int spoke, int *news,
+    char **err);
+
 /* The socket, for an event loop's poll(); -1 when not connected. */
 int imap_fd(struct imap *);
 

@@ -12,10 +12,11 @@
  *
  * The daemon module runs the engine from one timer on the event loop, one
  * bounded step per callback (a connect, an EXAMINE, a chunk, an IDLE
- * slice), so signals are handled between steps. IDLE itself blocks inside
- * libetpan; a signal interrupts its wait (select returns EINTR, imap_idle
- * ends the IDLE and reports it), and the slice is bounded anyway by the
- * next poll of the other folders and by 28 minutes (RFC 2177's 29).
+ * slice), so signals are handled between steps. IDLE does not block: once
+ * it is begun, the loop watches the IMAP socket, and the socket becoming
+ * readable or the slice's timer (the next poll of the other folders, at
+ * most 28 minutes, RFC 2177's 29) ends it with DONE; the other modules'
+ * timers run meanwhile.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -685,16 +686,18 @@ enum dstate {
 	D_SYNC,		/* a pass over every folder, one step at a time */
 	D_WAIT,		/* no IDLE: the timer is the next poll */
 	D_IDLE,		/* catch up INBOX, then IDLE on it */
+	D_IDLING,	/* in IDLE: the socket or the timer ends it */
 };
 
 static const char *const dstate_names[] = {
-	"connect", "sync", "wait", "idle",
+	"connect", "sync", "wait", "idle", "idling",
 };
 
 static struct {
 	struct daemon_ctx	*ctx;
 	struct ingest		*ing;
 	struct ev_timer		 timer;
+	struct ev_io		 io;		/* the IMAP socket, in D_IDLING */
 	enum dstate		 state;
 	size_t			 folder;
 	int			 folder_open;
@@ -715,6 +718,9 @@ enter(enum dstate s, int64_t delay_ms)
 	d.state = s;
 	ev_timer_start(&d.timer, delay_ms, 0);
 }
+
+static void idle_finish(int);
+static void on_idle_io(struct ev_io *, int, void *);
 
 static void
 mark_up(void)
@@ -739,6 +745,7 @@ failed(enum ingest_status st, char *err)
 	unsigned ms;
 	char *v, t[ISO8601_LEN];
 
+	ev_io_stop(&d.io);
 	ingest_disconnect(d.ing);
 	d.folder_open = 0;
 	if (st == INGEST_RETRY_NOW && d.attempt == 0) {
@@ -837,7 +844,7 @@ step_idle(void)
 	enum imap_status ist;
 	char *err = NULL;
 	int64_t left;
-	int news = 0, secs;
+	int secs;
 
 	/*
 	 * Catch up INBOX (it stays examined for IDLE), then give the loop
@@ -867,12 +874,50 @@ step_idle(void)
 	secs = IDLE_MAX_SECONDS;
 	if (ingest_nfolders(d.ing) > 1 && left / 1000 + 1 < secs)
 		secs = (int)(left / 1000) + 1;
-	ist = imap_idle(ingest_imap(d.ing), secs, &news, &err);
+	if ((ist = imap_idle_begin(ingest_imap(d.ing), &err)) != IMAP_OK) {
+		failed(from_imap(ist), err);
+		return;
+	}
+	if (imap_idle_pending(ingest_imap(d.ing))) {
+		idle_finish(1);
+		return;
+	}
+	/*
+	 * The loop watches the socket: outbox, reminders and the rest run
+	 * while the server is quiet, and SIGTERM is seen at once.
+	 */
+	ev_io_init(&d.io, d.ctx->loop, imap_fd(ingest_imap(d.ing)), EV_READ,
+	    on_idle_io, NULL);
+	ev_io_start(&d.io);
+	enter(D_IDLING, (int64_t)secs * 1000);
+}
+
+/* The end of an IDLE: DONE, then catch up INBOX. */
+static void
+idle_finish(int spoke)
+{
+	enum imap_status ist;
+	char *err = NULL;
+	int news = 0;
+
+	ev_io_stop(&d.io);
+	ist = imap_idle_end(ingest_imap(d.ing), spoke, &news, &err);
 	if (ist != IMAP_OK) {
 		failed(from_imap(ist), err);
 		return;
 	}
 	enter(D_IDLE, 0);
+}
+
+static void
+on_idle_io(struct ev_io *io, int revents, void *arg)
+{
+	if (d.state != D_IDLING) {
+		ev_io_stop(io);
+		return;
+	}
+	ev_timer_stop(&d.timer);
+	idle_finish(1);
 }
 
 static void
@@ -908,6 +953,9 @@ on_timer(struct ev_timer *t, void *arg)
 	case D_IDLE:
 		step_idle();
 		break;
+	case D_IDLING:
+		idle_finish(0);
+		break;
 	}
 }
 
@@ -919,6 +967,7 @@ module_init(struct daemon_ctx *ctx)
 	mime_init();
 	d.ing = ingest_new(ctx->db, ctx->conf);
 	ev_timer_init(&d.timer, ctx->loop, on_timer, NULL);
+	ev_io_init(&d.io, ctx->loop, -1, EV_READ, on_idle_io, NULL);
 	d.state = D_CONNECT;
 	/* Connect from the loop: start-up never waits for the server. */
 	ev_timer_start(&d.timer, 0, 0);
@@ -930,6 +979,7 @@ module_reload(struct daemon_ctx *ctx, const struct config *old)
 {
 	ingest_set_config(d.ing, ctx->conf);
 	/* Server, account or folders may have changed: start afresh. */
+	ev_io_stop(&d.io);
 	ingest_disconnect(d.ing);
 	d.folder_open = 0;
 	d.attempt = 0;
@@ -940,6 +990,7 @@ static void
 module_shutdown(struct daemon_ctx *ctx)
 {
 	ev_timer_stop(&d.timer);
+	ev_io_stop(&d.io);
 	ingest_free(d.ing);
 	d.ing = NULL;
 	mime_shutdown();
