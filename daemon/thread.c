@@ -7,7 +7,9 @@
  *     ghosts with its thread, so whoever names it later (or the message
  *     itself, when it arrives) joins that thread;
  *   - both carry the same Outlook conversation (Thread-Index, first 22
- *     bytes), for replies from Outlook that dropped References;
+ *     bytes), for replies from Outlook that dropped References, or,
+ *     without one, the same iCalendar UID (an invitation, the replies to
+ *     it, its updates and its cancel are one conversation);
  *   - both have the same normalised subject, are within the subject
  *     window of each other, at least one of them is a "subject root" (no
  *     In-Reply-To, no References, no Thread-Index reply blocks) and their
@@ -33,6 +35,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "invite.h"
 #include "log.h"
 #include "match.h"
 #include "mime.h"
@@ -188,6 +191,37 @@ thread_subject_base(const char *subject)
 		return NULL;
 	}
 	return out;
+}
+
+/* ---- iCalendar UID ------------------------------------------------------ */
+
+/*
+ * The conversation of an iMIP message: every mail about one meeting (the
+ * invitation to each attendee, their replies, updates, the cancel)
+ * carries its UID, and clients rarely reference the invitation's
+ * Message-ID in a REPLY. "ical:UID", or NULL.
+ */
+static char *
+calendar_conversation(const struct msg *m)
+{
+	struct invite_msg *im = NULL;
+	char *err = NULL, *key = NULL;
+	size_t i;
+
+	for (i = 0; i < m->ncal && key == NULL; i++) {
+		if (m->cal[i].text == NULL ||
+		    invite_parse(m->cal[i].text, strlen(m->cal[i].text), NULL,
+		    &im, &err) != 0) {
+			free(err);
+			err = NULL;
+			continue;
+		}
+		if (im->uid != NULL && im->uid[0] != '\0')
+			key = xasprintf("ical:%s", im->uid);
+		invite_msg_free(im);
+		im = NULL;
+	}
+	return key;
 }
 
 /* ---- Outlook Thread-Index ---------------------------------------------- */
@@ -537,6 +571,8 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 				parent = m->references[i];
 
 	conv = thread_conversation(m->thread_index, &reply);
+	if (conv == NULL && m->ncal > 0)
+		conv = calendar_conversation(m);
 	base = thread_subject_base(m->subject);
 	people = people_key(m, ctx);
 	root = m->in_reply_to == NULL && (m->references == NULL ||

@@ -3,8 +3,9 @@
  * threads and ghosts tables and the threading keys of messages (parent,
  * conversation, subject_base, people, subject_root). Links, strongest
  * first: In-Reply-To / References (notmuch's parent rule, ghosts for ids
- * not seen yet), Outlook's Thread-Index conversation, and the normalised
- * subject among the same participants. It never parses mail and never
+ * not seen yet), Outlook's Thread-Index conversation or else the iMIP
+ * calendar UID, and the normalised subject among the same participants.
+ * It parses no mail (only an iMIP part's UID, through invite.h) and never
  * rescans: each message costs a few index look-ups. Partnerships: match.h.
  */
 #ifndef MISTOK_THREAD_H

@@ -414,6 +414,46 @@ outlook_reply_without_references_joins_by_thread_index(void **state)
 	db_close(db);
 }
 
+/* A REPLY rarely references the invitation: the calendar UID links it. */
+static char *
+imip(const char *id, const char *from, const char *subject,
+    const char *method, const char *cal_uid, const char *date)
+{
+	return xasprintf("Message-ID: <%s>\nFrom: %s\nTo: team@c4c.test\n"
+	    "Subject: %s\nDate: %s\nMIME-Version: 1.0\n"
+	    "Content-Type: text/calendar; charset=UTF-8; method=%s\n\n"
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+	    "METHOD:%s\r\nBEGIN:VEVENT\r\nUID:%s\r\nSEQUENCE:0\r\n"
+	    "DTSTAMP:20260302T100000Z\r\nDTSTART:20260310T150000Z\r\n"
+	    "DTEND:20260310T160000Z\r\nORGANIZER:mailto:team@c4c.test\r\n"
+	    "ATTENDEE;PARTSTAT=ACCEPTED:mailto:%s\r\nEND:VEVENT\r\n"
+	    "END:VCALENDAR\r\n", id, from, subject, date, method, method,
+	    cal_uid, from);
+}
+
+static void
+imip_replies_join_their_meeting_by_uid(void **state)
+{
+	struct db *db = fresh_db();
+	char *h;
+
+	h = imip("inv@x", "team@c4c.test", "Invitation: Lviv - Madison",
+	    "REQUEST", "m1@c4c.test", "Mon, 2 Mar 2026 10:00:00 +0000");
+	add(db, h);
+	free(h);
+	h = imip("acc@x", "mayor@lviv.test", "Прийнято: Lviv - Madison",
+	    "REPLY", "m1@c4c.test", "Mon, 2 Mar 2026 11:00:00 +0000");
+	add(db, h);
+	free(h);
+	h = imip("dec@x", "intl@madison.test", "Declined: another call",
+	    "REPLY", "m2@c4c.test", "Mon, 2 Mar 2026 12:00:00 +0000");
+	add(db, h);
+	free(h);
+	assert_int_equal(thread_of(db, "inv@x"), thread_of(db, "acc@x"));
+	assert_int_not_equal(thread_of(db, "inv@x"), thread_of(db, "dec@x"));
+	db_close(db);
+}
+
 static void
 subject_grouping_needs_same_people_and_the_window(void **state)
 {
@@ -563,6 +603,7 @@ main(void)
 		    rewritten_message_id_is_linked_through_references),
 		cmocka_unit_test(
 		    outlook_reply_without_references_joins_by_thread_index),
+		cmocka_unit_test(imip_replies_join_their_meeting_by_uid),
 		cmocka_unit_test(
 		    subject_grouping_needs_same_people_and_the_window),
 		cmocka_unit_test(localised_prefixes_normalise_to_one_base),
