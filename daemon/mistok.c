@@ -18,7 +18,7 @@
 
 static int cmd_help(int, char **, struct cli *);
 
-/* Sorted by name; later issues add one line each. */
+/* Sorted by name; a new subcommand is one line here. */
 static const struct cli_command commands[] = {
 	{ "assign", cmd_assign, "assign [--json] MESSAGE PARTNERSHIP",
 	    "file a message and its thread under a partnership", NULL },

@@ -29,8 +29,8 @@
 #include "util.h"
 
 /*
- * The modules, started in this order and stopped in reverse. Later issues
- * add one line each (e.g. &ingest_module, &outbox_module, &remind_module).
+ * The modules, started in this order and stopped in reverse; a new module
+ * is one line here.
  */
 static const struct daemon_module *const modules[] = {
 	&mailtmpl_module,
