@@ -282,6 +282,7 @@ cx_cancel_meeting(struct xc *x, const struct cmd_line *l, size_t lineno,
 {
 	struct meeting m;
 	struct later *v;
+	char *err = NULL;
 	int rc, proposed;
 
 	if ((rc = cx_check_meeting_id(x, l, lineno, id, 0)) != 1)
@@ -295,13 +296,15 @@ cx_cancel_meeting(struct xc *x, const struct cmd_line *l, size_t lineno,
 		v->id = id;
 		return 1;
 	}
-	/*
-	 * meeting.h has no withdraw: meeting_cancel() refuses a proposal
-	 * (there is nobody to send a CANCEL to), so the status is set here.
-	 */
-	if (db_exec(x->db, "UPDATE meetings SET status = 'cancelled' WHERE "
-	    "id = ? AND status = 'proposed'", "I", id) == -1)
-		return -1;
+	/* Nobody to send a CANCEL to: withdrawn in this transaction. */
+	if ((rc = meeting_withdraw(x->db, id, &err)) != 1) {
+		if (rc == -1)
+			log_warnx("command: %s", err);
+		else
+			cx_fail(x, l, lineno, "%s", err);
+		free(err);
+		return rc;
+	}
 	cx_audit_of(x, "proposal_withdrawn", "meeting", id, NULL);
 	cx_say(x, L(x, "proposal #%lld withdrawn; nobody had been invited",
 	    "пропозицію №%lld відкликано; запрошень не було"), (long long)id);

@@ -453,6 +453,34 @@ meeting_insert_people(struct db *db, int64_t meeting,
 	return 0;
 }
 
+int
+meeting_withdraw(struct db *db, int64_t proposal, char **err)
+{
+	struct meeting m;
+	int rc;
+
+	*err = NULL;
+	if (db_exec(db, "UPDATE meetings SET status = 'cancelled' WHERE "
+	    "id = ? AND status = 'proposed'", "I", proposal) == -1) {
+		*err = xstrdup("database error");
+		return -1;
+	}
+	if (db_changes(db) == 1)
+		return 1;
+	if ((rc = meeting_get(db, proposal, &m)) == -1) {
+		*err = xstrdup("database error");
+		return -1;
+	}
+	if (rc == 0) {
+		*err = xasprintf("no meeting %lld", (long long)proposal);
+		return 0;
+	}
+	*err = xasprintf("meeting %lld is %s, not a proposal",
+	    (long long)proposal, meeting_status(&m, clock_now()));
+	meeting_free(&m);
+	return 0;
+}
+
 /* ---- reminders ----------------------------------------------------------- */
 
 int

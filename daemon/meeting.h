@@ -163,6 +163,14 @@ int meeting_reschedule(const struct meeting_env *, int64_t id, time_t start,
     int duration, char **err);
 /* Cancels a meeting: SEQUENCE+1, status cancelled, METHOD:CANCEL to all. */
 int meeting_cancel(const struct meeting_env *, int64_t id, char **err);
+/*
+ * Withdraws a proposal nobody was invited to yet: its status becomes
+ * cancelled (SEQUENCE, attendees and slots kept; no mail). Runs in the
+ * caller's transaction and begins none. Returns 1 withdrawn, 0 refused
+ * (no such meeting, or not proposed) or -1 database error, both with
+ * *err (caller frees).
+ */
+int meeting_withdraw(struct db *, int64_t proposal, char **err);
 
 /*
  * Reads the messages stored since the last scan (a kv cursor): iMIP

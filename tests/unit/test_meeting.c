@@ -3,7 +3,8 @@
  * Madison/Chicago and Tempe/Phoenix), booking writes the meeting and one
  * iMIP mail per attendee (read back with mime_parse and invite_parse),
  * REPLY updates the right attendee (mixed-case mailto), COUNTER only
- * notifies, a plain "так" counts, reschedule and cancel.
+ * notifies, a plain "так" counts, reschedule and cancel, withdrawing a
+ * proposal.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -626,6 +627,70 @@ feed_file_written(void **state)
 	meeting_proposal_free(&pr);
 }
 
+/*
+ * meeting_withdraw(): a proposal becomes cancelled inside the caller's
+ * transaction (a rollback undoes it) and sends nothing; a scheduled
+ * meeting, a withdrawn proposal and a missing id are refused unchanged.
+ */
+static void
+withdraw_proposal(void **state)
+{
+	struct db *db = *state;
+	struct meeting_proposal pr;
+	struct tz_date from = { 2026, 3, 9 }, to = { 2026, 3, 13 };
+	struct meeting m;
+	char *err = NULL;
+	int64_t outbox, sched;
+
+	assert_int_equal(meeting_propose(&env, "lviv-madison", 60, from, to,
+	    NULL, NULL, &pr, &err), 0);
+	assert_true(pr.id > 0);
+	outbox = count(db, "SELECT count(*) FROM outbox");
+
+	/* In a transaction the caller rolls back: nothing changes. */
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(meeting_withdraw(db, pr.id, &err), 1);
+	assert_null(err);
+	assert_int_equal(db_rollback(db), 0);
+	assert_int_equal(meeting_get(db, pr.id, &m), 1);
+	assert_string_equal(m.status, "proposed");
+	meeting_free(&m);
+
+	/* Committed: cancelled, SEQUENCE kept, no mail. */
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(meeting_withdraw(db, pr.id, &err), 1);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(meeting_get(db, pr.id, &m), 1);
+	assert_string_equal(m.status, "cancelled");
+	assert_int_equal(m.sequence, 0);
+	meeting_free(&m);
+	assert_int_equal(count(db, "SELECT count(*) FROM outbox"), outbox);
+
+	/* Twice: refused. */
+	assert_int_equal(meeting_withdraw(db, pr.id, &err), 0);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "not a proposal"));
+	free(err);
+	err = NULL;
+
+	/* A scheduled meeting: refused and left scheduled. */
+	sched = book(db);
+	assert_int_equal(meeting_withdraw(db, sched, &err), 0);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "scheduled"));
+	free(err);
+	err = NULL;
+	assert_int_equal(meeting_get(db, sched, &m), 1);
+	assert_string_equal(m.status, "scheduled");
+	meeting_free(&m);
+
+	/* No such meeting. */
+	assert_int_equal(meeting_withdraw(db, 999999, &err), 0);
+	assert_non_null(strstr(err, "no meeting"));
+	free(err);
+	meeting_proposal_free(&pr);
+}
+
 int
 main(void)
 {
@@ -643,6 +708,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(reminders_and_feed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(feed_file_written, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(withdraw_proposal, setup,
 		    teardown),
 	};
 
