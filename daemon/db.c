@@ -27,6 +27,11 @@ struct stmt_slot {
 	sqlite3_stmt	*st;
 };
 
+struct sp_slot {
+	char		*name;
+	sqlite3_stmt	*begin, *release, *undo;
+};
+
 struct db {
 	sqlite3			*sq;
 	char			*path;
@@ -35,7 +40,55 @@ struct db {
 	struct stmt_slot	*cache;
 	size_t			 ncache;
 	size_t			 capcache;
+	struct sp_slot		*sps;
+	size_t			 nsps;
+	uint64_t		 epoch;
 };
+
+/* The directory's tables: a change to one of their rows moves the epoch. */
+static const char *const epoch_tables[] = {
+	"contacts", "contact_addresses", "orgs", "org_domains",
+	"partnerships", "partnership_orgs",
+};
+
+/* Epochs are unique in the process: a cache of a closed connection can
+ * never look valid for the next one opened at the same address. */
+static uint64_t epoch_seq;
+
+static void
+epoch_move(struct db *db)
+{
+	db->epoch = ++epoch_seq;
+}
+
+static void
+epoch_on_update(void *arg, int op, const char *dbname, const char *table,
+    sqlite3_int64 rowid)
+{
+	struct db *db = arg;
+	size_t i;
+
+	(void)op;
+	(void)dbname;
+	(void)rowid;
+	for (i = 0; i < nitems(epoch_tables); i++)
+		if (strcmp(table, epoch_tables[i]) == 0) {
+			epoch_move(db);
+			return;
+		}
+}
+
+static void
+epoch_on_rollback(void *arg)
+{
+	epoch_move(arg);
+}
+
+uint64_t
+db_epoch(struct db *db)
+{
+	return db->in_tx && !sqlite3_get_autocommit(db->sq) ? db->epoch : 0;
+}
 
 int
 db_latest_version(void)
@@ -171,6 +224,9 @@ open_with(const char *path, int flags, const char *const *migs, int nmigs,
 	}
 	sqlite3_extended_result_codes(db->sq, 1);
 	sqlite3_busy_timeout(db->sq, DB_BUSY_TIMEOUT_MS);
+	epoch_move(db);
+	sqlite3_update_hook(db->sq, epoch_on_update, db);
+	sqlite3_rollback_hook(db->sq, epoch_on_rollback, db);
 	if (read_version(db->sq, &db->version) == -1) {
 		*err = xasprintf("%s: %s", path, sqlite3_errmsg(db->sq));
 		goto fail;
@@ -242,6 +298,13 @@ db_close(struct db *db)
 	for (i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].st);
 	free(db->cache);
+	for (i = 0; i < db->nsps; i++) {
+		sqlite3_finalize(db->sps[i].begin);
+		sqlite3_finalize(db->sps[i].release);
+		sqlite3_finalize(db->sps[i].undo);
+		free(db->sps[i].name);
+	}
+	free(db->sps);
 	if (db->sq != NULL && sqlite3_close(db->sq) != SQLITE_OK)
 		log_warnx("db %s: close: %s", db->path, sqlite3_errmsg(db->sq));
 	free(db->path);
@@ -293,12 +356,14 @@ db_begin(struct db *db)
 	if (tx(db, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	db->in_tx = 1;
+	epoch_move(db);
 	return 0;
 }
 
 int
 db_commit(struct db *db)
 {
+	epoch_move(db);
 	if (tx(db, "COMMIT") == -1) {
 		/* A failed COMMIT may leave the transaction open. */
 		if (sqlite3_get_autocommit(db->sq))
@@ -317,7 +382,90 @@ db_rollback(struct db *db)
 	if (!sqlite3_get_autocommit(db->sq))
 		rc = tx(db, "ROLLBACK");
 	db->in_tx = 0;
+	epoch_move(db);
 	return rc;
+}
+
+static struct sp_slot *
+sp_slot(struct db *db, const char *name)
+{
+	struct sp_slot *sp;
+	char *q[3];
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < db->nsps; i++)
+		if (strcmp(db->sps[i].name, name) == 0)
+			return &db->sps[i];
+	for (i = 0; name[i] != '\0'; i++)
+		if (!(name[i] == '_' || (name[i] >= 'a' && name[i] <= 'z'))) {
+			log_warnx("db %s: bad savepoint name \"%s\"", db->path,
+			    name);
+			return NULL;
+		}
+	db->sps = xreallocarray(db->sps, db->nsps + 1, sizeof(*db->sps));
+	sp = &db->sps[db->nsps];
+	memset(sp, 0, sizeof(*sp));
+	q[0] = xasprintf("SAVEPOINT %s", name);
+	q[1] = xasprintf("RELEASE %s", name);
+	q[2] = xasprintf("ROLLBACK TO %s", name);
+	ok = sqlite3_prepare_v3(db->sq, q[0], -1, SQLITE_PREPARE_PERSISTENT,
+	    &sp->begin, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v3(db->sq, q[1], -1, SQLITE_PREPARE_PERSISTENT,
+	    &sp->release, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v3(db->sq, q[2], -1, SQLITE_PREPARE_PERSISTENT,
+	    &sp->undo, NULL) == SQLITE_OK;
+	for (i = 0; i < 3; i++)
+		free(q[i]);
+	if (!ok) {
+		log_warnx("db %s: savepoint %s: %s", db->path, name,
+		    sqlite3_errmsg(db->sq));
+		sqlite3_finalize(sp->begin);
+		sqlite3_finalize(sp->release);
+		sqlite3_finalize(sp->undo);
+		return NULL;
+	}
+	sp->name = xstrdup(name);
+	db->nsps++;
+	return sp;
+}
+
+static int
+sp_run(struct db *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("db %s: %s: %s", db->path, sqlite3_sql(st),
+		    sqlite3_errmsg(db->sq));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_savepoint(struct db *db, const char *name)
+{
+	struct sp_slot *sp = sp_slot(db, name);
+
+	return sp == NULL ? -1 : sp_run(db, sp->begin);
+}
+
+int
+db_release(struct db *db, const char *name, int ok)
+{
+	struct sp_slot *sp = sp_slot(db, name);
+
+	if (sp == NULL)
+		return -1;
+	if (ok && sp_run(db, sp->release) == 0)
+		return 0;
+	/* Undone: whatever was read inside may be gone. */
+	epoch_move(db);
+	(void)sp_run(db, sp->undo);
+	(void)sp_run(db, sp->release);
+	return -1;
 }
 
 int

@@ -63,6 +63,24 @@ int db_rollback(struct db *);
 int db_in_transaction(struct db *);
 
 /*
+ * Savepoints, for a unit of work inside a caller's transaction (or on its
+ * own). name: lower-case letters and '_'. db_release() with ok RELEASEs
+ * it (0, or -1 when that fails: then it is undone as below); without ok
+ * it rolls back to the savepoint, releases it and returns -1.
+ */
+int db_savepoint(struct db *, const char *name);
+int db_release(struct db *, const char *name, int ok);
+
+/*
+ * For caches of what the directory holds (contacts, addresses,
+ * organisations, their domains, partnerships): inside a transaction, a
+ * nonzero number that changes whenever a row of those tables changes,
+ * something is rolled back or the transaction ends; outside one, 0
+ * (another connection may change anything at any moment: do not cache).
+ */
+uint64_t db_epoch(struct db *);
+
+/*
  * A cached prepared statement for sql (a string constant: the cache keys on
  * its text). It comes back reset with its bindings cleared; it stays owned
  * by the cache (never finalize it) and valid until db_close(). NULL on a

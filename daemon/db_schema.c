@@ -439,6 +439,41 @@ const char *const db_migrations[] = {
 	"  INSERT INTO messages_fts(rowid, subject, body)"
 	"  VALUES (new.id, new.subject, new.body);"
 	"END;",
+	/* 8: subject grouping by look-up, not by scan (thread.c): one row
+	 * per participant of each message with a subject base, first = 1 for
+	 * the message's first (smallest) participant, so a message finds the
+	 * messages whose participants contain its own or are contained in
+	 * them with one look-up per participant (the scan over every message
+	 * of a common subject in the window grew with the mailbox). Filled
+	 * from the messages stored so far. No foreign key: messages are
+	 * never deleted, and a row whose message is gone only yields a
+	 * candidate that the look-up of its message drops. The indexes nothing reads go:
+	 * messages_subject (the old scan), threads_subject and
+	 * threads_conversation (written on every message, never queried). */
+	"CREATE TABLE subject_people ("
+	"  base TEXT NOT NULL,"
+	"  person TEXT NOT NULL,"
+	"  date INTEGER NOT NULL,"
+	"  message INTEGER NOT NULL,"
+	"  first INTEGER NOT NULL,"
+	"  root INTEGER NOT NULL,"
+	"  PRIMARY KEY (base, person, date, message)"
+	") WITHOUT ROWID;"
+	"WITH RECURSIVE split(message, base, date, root, person, rest, first)"
+	"  AS (SELECT id, subject_base, coalesce(date, internal_date, 0),"
+	"    subject_root, NULL, people || char(10), 0 FROM messages"
+	"    WHERE subject_base IS NOT NULL AND people IS NOT NULL"
+	"    AND people <> '' AND coalesce(date, internal_date, 0) > 0"
+	"  UNION ALL SELECT message, base, date, root,"
+	"    substr(rest, 1, instr(rest, char(10)) - 1),"
+	"    substr(rest, instr(rest, char(10)) + 1), person IS NULL"
+	"    FROM split WHERE rest <> '')"
+	"INSERT OR IGNORE INTO subject_people (base, person, date, message,"
+	"  first, root) SELECT base, person, date, message, first, root"
+	"  FROM split WHERE person IS NOT NULL;"
+	"DROP INDEX messages_subject;"
+	"DROP INDEX threads_subject;"
+	"DROP INDEX threads_conversation;",
 };
 
 const int db_nmigrations = (int)nitems(db_migrations);

@@ -330,18 +330,13 @@ dir_split_words(const char *s, int sep, char ***v, size_t *n)
 int
 dir_savepoint(struct db *db)
 {
-	return db_exec(db, "SAVEPOINT directory", "");
+	return db_savepoint(db, "directory");
 }
 
 int
 dir_release(struct db *db, int ok)
 {
-	if (!ok) {
-		db_exec(db, "ROLLBACK TO directory", "");
-		db_exec(db, "RELEASE directory", "");
-		return -1;
-	}
-	return db_exec(db, "RELEASE directory", "");
+	return db_release(db, "directory", ok);
 }
 
 /* ---- finding ------------------------------------------------------------ */

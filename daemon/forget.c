@@ -17,6 +17,7 @@
 #include "dir_int.h"
 #include "directory.h"
 #include "log.h"
+#include "thread.h"
 #include "util.h"
 
 /* ---- forgetting --------------------------------------------------------- */
@@ -167,6 +168,8 @@ directory_forget(struct db *db, const char *email, const char *actor,
 		    "actor = ?", "tt", DIR_FORGOTTEN_EMAIL, addrs[i]) == -1 ||
 		    db_exec(db, "UPDATE events SET actor = ? WHERE actor = ?",
 		    "tt", DIR_FORGOTTEN_EMAIL, addrs[i]) == -1)
+			goto fail;
+		if (thread_forget(db, addrs[i]) == -1)
 			goto fail;
 		if (scrub_table(db, "SELECT id, body, quote_off, sig_off "
 		    "FROM messages WHERE instr(lower(body), ?) > 0",

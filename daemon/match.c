@@ -30,6 +30,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <glib.h>
+
 #include "db.h"
 #include "log.h"
 #include "match.h"
@@ -130,7 +132,7 @@ dir_partnership_exists(struct db *db, int64_t id)
  * domain; 0 when none), *team when that organisation is the team's own.
  */
 static int
-dir_address(struct db *db, const char *email, int *known, int64_t *org,
+dir_address_db(struct db *db, const char *email, int *known, int64_t *org,
     int *team)
 {
 	sqlite3_stmt *st;
@@ -175,18 +177,118 @@ dir_address(struct db *db, const char *email, int *known, int64_t *org,
 
 /* The partnerships org takes part in (UA, US or supporting). */
 static int
-dir_org_partnerships(struct db *db, int64_t org, struct pset *out)
+dir_org_partnerships_db(struct db *db, int64_t org, struct pset *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
+	/* UNION ALL of three index searches (pset_add drops repeats):
+	 * OR and UNION cost a temporary b-tree per call. */
 	if ((st = db_stmt(db, "SELECT id FROM partnerships WHERE ua_org = ?1 "
-	    "OR us_org = ?1 UNION SELECT partnership FROM partnership_orgs "
+	    "UNION ALL SELECT id FROM partnerships WHERE us_org = ?1 "
+	    "UNION ALL SELECT partnership FROM partnership_orgs "
 	    "WHERE org = ?1")) == NULL || db_bind(st, "I", org) == -1)
 		return -1;
 	while ((rc = db_step(st)) == 1)
 		pset_add(out, sqlite3_column_int64(st, 0));
 	return rc;
+}
+
+/*
+ * The two look-ups above, remembered for as long as db_epoch() says the
+ * directory cannot have changed (within one transaction, until a
+ * directory row changes or something is rolled back): ingest asks them
+ * for every address of every message, over and over the same few.
+ */
+struct dir_addr {
+	int	known, team;
+	int64_t	org;
+};
+
+static struct {
+	struct db	*db;
+	uint64_t	 epoch;
+	GHashTable	*addrs;		/* email → struct dir_addr */
+	GHashTable	*orgs;		/* int64_t org → struct pset */
+} dircache;
+
+static void
+pset_free(gpointer p)
+{
+	struct pset *s = p;
+
+	free(s->v);
+	free(s);
+}
+
+/* 1 when the cache may be used (emptied first if it is stale). */
+static int
+dircache_valid(struct db *db)
+{
+	uint64_t e = db_epoch(db);
+
+	if (e == 0)
+		return 0;
+	if (dircache.addrs == NULL) {
+		dircache.addrs = g_hash_table_new_full(g_str_hash,
+		    g_str_equal, free, free);
+		dircache.orgs = g_hash_table_new_full(g_int64_hash,
+		    g_int64_equal, free, pset_free);
+	}
+	if (dircache.db != db || dircache.epoch != e) {
+		g_hash_table_remove_all(dircache.addrs);
+		g_hash_table_remove_all(dircache.orgs);
+		dircache.db = db;
+		dircache.epoch = e;
+	}
+	return 1;
+}
+
+static int
+dir_address(struct db *db, const char *email, int *known, int64_t *org,
+    int *team)
+{
+	struct dir_addr *a;
+
+	if (!dircache_valid(db))
+		return dir_address_db(db, email, known, org, team);
+	if ((a = g_hash_table_lookup(dircache.addrs, email)) == NULL) {
+		a = xcalloc(1, sizeof(*a));
+		if (dir_address_db(db, email, &a->known, &a->org,
+		    &a->team) == -1) {
+			free(a);
+			return -1;
+		}
+		g_hash_table_insert(dircache.addrs, xstrdup(email), a);
+	}
+	*known = a->known;
+	*org = a->org;
+	*team = a->team;
+	return 0;
+}
+
+static int
+dir_org_partnerships(struct db *db, int64_t org, struct pset *out)
+{
+	struct pset *s;
+	int64_t *key;
+	size_t i;
+
+	if (!dircache_valid(db))
+		return dir_org_partnerships_db(db, org, out);
+	if ((s = g_hash_table_lookup(dircache.orgs, &org)) == NULL) {
+		s = xcalloc(1, sizeof(*s));
+		if (dir_org_partnerships_db(db, org, s) == -1) {
+			pset_free(s);
+			return -1;
+		}
+		key = xmalloc(sizeof(*key));
+		*key = org;
+		g_hash_table_insert(dircache.orgs, key, s);
+	}
+	for (i = 0; i < s->n; i++)
+		pset_add(out, s->v[i]);
+	return 0;
 }
 
 static int
@@ -594,15 +696,10 @@ out:
 }
 
 int
-match_apply(struct db *db, int64_t message, int64_t thread,
-    const struct match_result *r)
+match_offer(struct db *db, int64_t thread, const struct match_result *r)
 {
 	const char *name = match_rule_name(r->rule);
 
-	if (db_exec(db, "UPDATE messages SET partnership = nullif(?, 0), "
-	    "rule = ? WHERE id = ?", "ItI", r->partnership, name,
-	    message) == -1)
-		return -1;
 	if (rank(name) > 0)
 		return offer(db, thread, r->partnership, name);
 	return 0;

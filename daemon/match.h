@@ -45,13 +45,13 @@ int match_decide(struct db *, int64_t message, int64_t thread,
     char **err);
 
 /*
- * Stores r on message, and when r is the message's own evidence (not
- * thread, not none) offers it to the thread: a thread takes it when it
- * had none or a weaker rule, and its unassigned messages follow (rule
- * thread). 0 or -1.
+ * After the caller stored r on the message (messages.partnership, rule:
+ * thread.c does it in the same UPDATE as the threading keys): when r is
+ * the message's own evidence (not thread, not none) offers it to the
+ * thread; a thread takes it when it had none or a weaker rule, and its
+ * unassigned messages follow (rule thread). 0 or -1.
  */
-int match_apply(struct db *, int64_t message, int64_t thread,
-    const struct match_result *);
+int match_offer(struct db *, int64_t thread, const struct match_result *);
 
 /*
  * A person assigns message to partnership (rule assigned): it wins over

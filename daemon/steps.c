@@ -51,18 +51,13 @@ db_fail(struct db *db, char **err, const char *what)
 static int
 savepoint(struct db *db)
 {
-	return db_exec(db, "SAVEPOINT steps", "");
+	return db_savepoint(db, "steps");
 }
 
 static int
 release(struct db *db, int ok)
 {
-	if (!ok) {
-		db_exec(db, "ROLLBACK TO steps", "");
-		db_exec(db, "RELEASE steps", "");
-		return -1;
-	}
-	return db_exec(db, "RELEASE steps", "");
+	return db_release(db, "steps", ok);
 }
 
 /* ---- names -------------------------------------------------------------- */

@@ -31,25 +31,6 @@ set_err(struct db *db, char **err, const char *what)
 		*err = xasprintf("%s: %s", what, db_errmsg(db));
 }
 
-static int
-savepoint(struct db *db)
-{
-	return db_exec(db, "SAVEPOINT store", "");
-}
-
-static int
-release(struct db *db)
-{
-	return db_exec(db, "RELEASE store", "");
-}
-
-static void
-undo(struct db *db)
-{
-	if (db_exec(db, "ROLLBACK TO store", "") == 0)
-		(void)db_exec(db, "RELEASE store", "");
-}
-
 /* The message at loc, if any: 1 and *id, 0, or -1. */
 static int
 find_location(struct db *db, const struct store_loc *loc, int64_t *id)
@@ -211,7 +192,7 @@ store_message(struct db *db, const struct msg *m,
 
 	if (x == NULL)
 		x = &nox;
-	if (savepoint(db) == -1) {
+	if (db_savepoint(db, "store") == -1) {
 		set_err(db, err, "savepoint");
 		return -1;
 	}
@@ -234,12 +215,11 @@ store_message(struct db *db, const struct msg *m,
 		}
 	}
 	if (rc == -1) {
-		undo(db);
+		(void)db_release(db, "store", 0);
 		return -1;
 	}
-	if (release(db) == -1) {
+	if (db_release(db, "store", 1) == -1) {
 		set_err(db, err, "release");
-		undo(db);
 		return -1;
 	}
 	if (idp != NULL)
@@ -263,7 +243,7 @@ store_quarantine(struct db *db, const struct msg *m, const char *error,
 	if (hash == NULL)
 		hash = fallback = xasprintf("quarantine:%s:%u:%u", loc->folder,
 		    loc->uidvalidity, loc->uid);
-	if (savepoint(db) == -1) {
+	if (db_savepoint(db, "store") == -1) {
 		set_err(db, err, "savepoint");
 		free(fallback);
 		return -1;
@@ -288,12 +268,11 @@ store_quarantine(struct db *db, const struct msg *m, const char *error,
 	}
 	free(fallback);
 	if (rc == -1) {
-		undo(db);
+		(void)db_release(db, "store", 0);
 		return -1;
 	}
-	if (release(db) == -1) {
+	if (db_release(db, "store", 1) == -1) {
 		set_err(db, err, "release");
-		undo(db);
 		return -1;
 	}
 	if (idp != NULL)

@@ -479,29 +479,97 @@ lookup_ref(struct db *db, const char *id, struct idvec *threads)
 	return rc;
 }
 
-/* Threads holding a subject-compatible message (see the file comment). */
+/* The lines of a people key, in place ("\n" becomes NUL). */
+static size_t
+people_split(char *key, char ***out)
+{
+	char **v = NULL, *p = key, *nl;
+	size_t n = 0;
+
+	for (;;) {
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = p;
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	*out = v;
+	return n;
+}
+
+/*
+ * Threads holding a subject-compatible message (see the file comment),
+ * through subject_people: a message Q whose participants contain P's
+ * (a superset, or P itself) has a row for P's first participant; one
+ * whose participants are contained in P's (a subset) has its own first
+ * participant's row (first = 1) under one of P's. So |P| look-ups find
+ * every candidate, whatever else shares the subject in the window.
+ */
 static int
 subject_threads(struct db *db, int64_t message, const char *base,
     const char *people, int root, time_t date, time_t window,
     struct idvec *threads)
 {
+	struct idvec cand = { NULL, 0 };
 	sqlite3_stmt *st;
+	char *copy = xstrdup(people), **pv = NULL;
 	const char *p;
-	int rc;
+	size_t npv, i;
+	int rc = 0;
 
-	if ((st = db_stmt(db, "SELECT thread, people FROM messages "
-	    "WHERE subject_base = ?1 AND date BETWEEN ?2 AND ?3 "
-	    "AND id <> ?4 AND thread IS NOT NULL "
-	    "AND (subject_root = 1 OR ?5 = 1) LIMIT ?6")) == NULL ||
-	    db_bind(st, "tIIIii", base, (int64_t)(date - window),
-	    (int64_t)(date + window), message, root,
-	    THREAD_SUBJECT_CANDIDATES) == -1)
-		return -1;
-	while ((rc = db_step(st)) == 1) {
-		p = (const char *)sqlite3_column_text(st, 1);
-		if (people_compatible(people, p))
-			idvec_add(threads, sqlite3_column_int64(st, 0));
+	npv = people_split(copy, &pv);
+	for (i = 0; i < npv && rc != -1; i++) {
+		if ((st = db_stmt(db, "SELECT message FROM subject_people "
+		    "WHERE base = ?1 AND person = ?2 AND date BETWEEN ?3 AND ?4 "
+		    "AND (first = 1 OR ?5 = 1) AND (root = 1 OR ?6 = 1) "
+		    "AND message <> ?7 LIMIT ?8")) == NULL ||
+		    db_bind(st, "ttIIiiIi", base, pv[i],
+		    (int64_t)(date - window), (int64_t)(date + window), i == 0,
+		    root, message, THREAD_SUBJECT_CANDIDATES) == -1) {
+			rc = -1;
+			break;
+		}
+		while ((rc = db_step(st)) == 1)
+			idvec_add(&cand, sqlite3_column_int64(st, 0));
 	}
+	for (i = 0; i < cand.n && rc != -1; i++) {
+		if ((st = db_stmt(db, "SELECT thread, people FROM messages "
+		    "WHERE id = ? AND thread IS NOT NULL")) == NULL ||
+		    db_bind(st, "I", cand.v[i]) == -1) {
+			rc = -1;
+			break;
+		}
+		if ((rc = db_step(st)) == 1) {
+			p = (const char *)sqlite3_column_text(st, 1);
+			if (people_compatible(people, p))
+				idvec_add(threads, sqlite3_column_int64(st, 0));
+			sqlite3_reset(st);
+		}
+	}
+	free(cand.v);
+	free(pv);
+	free(copy);
+	return rc == -1 ? -1 : 0;
+}
+
+/* The message's rows in subject_people, one per participant. */
+static int
+subject_index(struct db *db, int64_t message, const char *base,
+    const char *people, int root, time_t date)
+{
+	char *copy = xstrdup(people), **pv = NULL;
+	size_t npv, i;
+	int rc = 0;
+
+	npv = people_split(copy, &pv);
+	for (i = 0; i < npv && rc == 0; i++)
+		rc = db_exec(db, "INSERT OR IGNORE INTO subject_people (base, "
+		    "person, date, message, first, root) VALUES "
+		    "(?, ?, ?, ?, ?, ?)", "ttTIii", base, pv[i], date, message,
+		    i == 0, root);
+	free(pv);
+	free(copy);
 	return rc;
 }
 
@@ -623,11 +691,20 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 				goto out;
 			}
 	}
+	/* Matching sees the thread; one UPDATE stores both. */
+	if (match_decide(db, message, thread, m, ctx, &res, err) == -1)
+		goto out;
 	if (db_exec(db, "UPDATE messages SET thread = ?, parent = ?, "
-	    "conversation = ?, subject_base = ?, people = ?, subject_root = ? "
-	    "WHERE id = ?", "IttttiI", thread, parent, conv, base,
-	    people, root, message) == -1) {
+	    "conversation = ?, subject_base = ?, people = ?, subject_root = ?, "
+	    "partnership = nullif(?, 0), rule = ? WHERE id = ?", "IttttiItI",
+	    thread, parent, conv, base, people, root, res.partnership,
+	    match_rule_name(res.rule), message) == -1) {
 		set_err(db, err, "message update");
+		goto out;
+	}
+	if (base != NULL && people != NULL && d > 0 &&
+	    subject_index(db, message, base, people, root, (time_t)d) == -1) {
+		set_err(db, err, "subject index");
 		goto out;
 	}
 	for (i = 0; i < nghosts; i++)
@@ -636,6 +713,7 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 			set_err(db, err, "ghost insert");
 			goto out;
 		}
+	/* A thread row is written only when the message widens it. */
 	if ((was_ghost && db_exec(db, "DELETE FROM ghosts WHERE msgid = ?",
 	    "t", self) == -1) ||
 	    (!fresh && db_exec(db, "UPDATE threads SET "
@@ -646,17 +724,18 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 	    "  WHEN last_date IS NULL OR last_date < ?2 THEN ?2 "
 	    "  ELSE last_date END, "
 	    "subject_base = coalesce(subject_base, ?3), "
-	    "conversation = coalesce(conversation, ?4) WHERE id = ?1",
+	    "conversation = coalesce(conversation, ?4) WHERE id = ?1 AND ("
+	    "  (?2 IS NOT NULL AND (first_date IS NULL OR first_date > ?2 OR "
+	    "   last_date IS NULL OR last_date < ?2)) OR "
+	    "  (subject_base IS NULL AND ?3 IS NOT NULL) OR "
+	    "  (conversation IS NULL AND ?4 IS NOT NULL))",
 	    "ITtt", thread, (time_t)d, base, conv) == -1)) {
 		set_err(db, err, "thread update");
 		goto out;
 	}
 	log_trace(TRACE_THREAD, "message %lld: thread %lld, parent %s",
 	    (long long)message, (long long)thread, parent ? parent : "-");
-
-	if (match_decide(db, message, thread, m, ctx, &res, err) == -1)
-		goto out;
-	if (match_apply(db, message, thread, &res) == -1) {
+	if (match_offer(db, thread, &res) == -1) {
 		set_err(db, err, "match");
 		goto out;
 	}
@@ -669,6 +748,66 @@ out:
 	free(base);
 	free(people);
 	return rc;
+}
+
+int
+thread_forget(struct db *db, const char *email)
+{
+	struct { int64_t id, date; char *people, *base; int root; } *v = NULL;
+	sqlite3_stmt *st;
+	size_t n = 0, i, k, npv;
+	char **pv, *copy;
+	struct buf b;
+	int rc;
+
+	if ((st = db_stmt(db, "SELECT id, people, subject_base, "
+	    "coalesce(date, internal_date, 0), subject_root FROM messages "
+	    "WHERE instr(people, ?) > 0")) == NULL ||
+	    db_bind(st, "t", email) == -1)
+		return -1;
+	while ((rc = db_step(st)) == 1) {
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n].id = sqlite3_column_int64(st, 0);
+		v[n].people = db_col_strdup(st, 1);
+		v[n].base = db_col_strdup(st, 2);
+		v[n].date = sqlite3_column_int64(st, 3);
+		v[n].root = sqlite3_column_int(st, 4);
+		n++;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		/* The key without that line; the rows again from it. */
+		copy = xstrdup(v[i].people);
+		npv = people_split(copy, &pv);
+		buf_init(&b);
+		for (k = 0; k < npv; k++) {
+			if (v[i].base != NULL && rc == 0)
+				rc = db_exec(db, "DELETE FROM subject_people "
+				    "WHERE base = ? AND person = ? AND date = ? "
+				    "AND message = ?", "ttII", v[i].base, pv[k],
+				    v[i].date, v[i].id);
+			if (strcmp(pv[k], email) == 0)
+				continue;
+			if (b.len > 0)
+				buf_addc(&b, '\n');
+			buf_adds(&b, pv[k]);
+		}
+		free(pv);
+		free(copy);
+		if (rc == 0)
+			rc = db_exec(db, "UPDATE messages SET people = nullif(?, "
+			    "'') WHERE id = ?", "tI", b.len ? b.data : "",
+			    v[i].id);
+		if (rc == 0 && b.len > 0 && v[i].base != NULL && v[i].date > 0)
+			rc = subject_index(db, v[i].id, v[i].base, b.data,
+			    v[i].root, (time_t)v[i].date);
+		buf_free(&b);
+	}
+	for (i = 0; i < n; i++) {
+		free(v[i].people);
+		free(v[i].base);
+	}
+	free(v);
+	return rc == 0 ? 0 : -1;
 }
 
 int

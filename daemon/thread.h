@@ -71,6 +71,13 @@ char *thread_subject_base(const char *subject);
  */
 char *thread_conversation(const char *thread_index, int *reply);
 
+/*
+ * Erasing a person (directory_forget()): email (lower case) leaves the
+ * participants of every message and the subject index, so it neither
+ * stays stored there nor links mail by subject any more. 0 or -1.
+ */
+int thread_forget(struct db *, const char *email);
+
 /* 1 when email is the team's address (any +detail) or a coordinator's. */
 int thread_is_team(const struct thread_ctx *, const char *email);
 

@@ -237,6 +237,88 @@ transactions_commit_and_roll_back(void **state)
 }
 
 /*
+ * Savepoints nest inside a transaction; a failed unit of work is undone
+ * alone. db_epoch() is 0 outside a transaction, stays put while other
+ * tables change, and moves when a directory row changes, on an undone
+ * savepoint and when the transaction ends.
+ */
+static void
+savepoints_and_the_directory_epoch(void **state)
+{
+	char *path = tpath("sp.db");
+	struct db *db = open_ok(path, DB_CREATE | DB_MIGRATE);
+	uint64_t e0, e1, e2;
+	int64_t n;
+
+	assert_true(db_epoch(db) == 0);
+	assert_int_equal(db_begin(db), 0);
+	e0 = db_epoch(db);
+	assert_true(e0 != 0);
+	assert_int_equal(db_kv_set(db, "a", "1"), 0);
+	assert_true(db_epoch(db) == e0);
+
+	assert_int_equal(db_savepoint(db, "unit"), 0);
+	assert_int_equal(db_kv_set(db, "b", "2"), 0);
+	assert_int_equal(db_release(db, "unit", 1), 0);
+	assert_true(db_epoch(db) == e0);
+
+	assert_int_equal(db_savepoint(db, "unit"), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO orgs (name) VALUES (?)",
+	    "t", "Poltava"), 0);
+	e1 = db_epoch(db);
+	assert_true(e1 != e0 && e1 != 0);
+	assert_int_equal(db_release(db, "unit", 0), -1);
+	e2 = db_epoch(db);
+	assert_true(e2 != e1 && e2 != 0);
+	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM orgs", ""), 1);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_savepoint(db, "Bad name"), -1);
+	assert_int_equal(db_commit(db), 0);
+	assert_true(db_epoch(db) == 0);
+	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM kv", ""), 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(db_begin(db), 0);
+	assert_true(db_epoch(db) != e2 && db_epoch(db) != 0);
+	assert_int_equal(db_rollback(db), 0);
+	db_close(db);
+	free(path);
+}
+
+/*
+ * Migration 8 fills subject_people from what was threaded before it: one
+ * row per participant, first = 1 for the first of the sorted set.
+ */
+static void
+subject_index_is_filled_from_earlier_messages(void **state)
+{
+	char *path = tpath("subj.db"), *err = NULL, *got;
+	struct db *db;
+
+	if (db_open_at(path, 7, &db, &err) != 0)
+		fail_msg("db_open_at 7: %s", err);
+	assert_int_equal(db_exec(db, "INSERT INTO messages (message_id, "
+	    "content_hash, date, from_email, body, kind, subject_base, people, "
+	    "subject_root) VALUES ('m1', '', 100, 'a@x', '', 'correspondence', "
+	    "'visit', 'a@x' || char(10) || 'b@y' || char(10) || 'c@z', 1), "
+	    "('m2', '', NULL, 'b@y', '', 'correspondence', 'visit', 'b@y', 0),"
+	    "('m3', '', 300, 'b@y', '', 'correspondence', 'visit', NULL, 1),"
+	    "('m4', '', 400, 'd@y', '', 'correspondence', NULL, 'd@y', 1)",
+	    ""), 0);
+	assert_int_equal(db_exec(db, "UPDATE messages SET internal_date = 200 "
+	    "WHERE message_id = 'm2'", ""), 0);
+	db_close(db);
+	db = open_ok(path, DB_MIGRATE);
+	got = query1(db_handle(db), "SELECT group_concat(base || ' ' || person "
+	    "|| ' ' || date || ' ' || first || ' ' || root, ';') FROM (SELECT "
+	    "* FROM subject_people ORDER BY date, person)");
+	assert_string_equal(got, "visit a@x 100 1 1;visit b@y 100 0 1;"
+	    "visit c@z 100 0 1;visit b@y 200 1 0");
+	free(got);
+	db_close(db);
+	free(path);
+}
+
+/*
  * A file left at every older version migrates to the same schema as a
  * fresh one, and keeps its rows.
  */
@@ -530,6 +612,8 @@ main(void)
 		cmocka_unit_test(foreign_keys_and_checks_hold),
 		cmocka_unit_test(statements_are_cached_and_bound),
 		cmocka_unit_test(transactions_commit_and_roll_back),
+		cmocka_unit_test(savepoints_and_the_directory_epoch),
+		cmocka_unit_test(subject_index_is_filled_from_earlier_messages),
 		cmocka_unit_test(old_versions_migrate_to_the_fresh_schema),
 		cmocka_unit_test(frozen_v1_file_migrates_and_keeps_its_rows),
 		cmocka_unit_test(failed_migration_rolls_back_whole_step),

@@ -750,6 +750,14 @@ forget_erases_a_person_everywhere(void **state)
 	    "'mayor@lviv.test'), (?, 'cc', 0, 'Emily', 'intl@madison.test')",
 	    "II", m2, m2), 0);
 
+	/* Threading keys: her address among the participants. */
+	assert_int_equal(db_exec(db, "UPDATE messages SET subject_base = "
+	    "'for', date = 1000, people = 'intl@madison.test' || char(10) || "
+	    "'mayor@lviv.test' WHERE id = ?", "I", m2), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO subject_people (base, person, "
+	    "date, message, first, root) VALUES ('for', 'intl@madison.test', "
+	    "1000, ?1, 1, 1), ('for', 'mayor@lviv.test', 1000, ?1, 0, 1)", "I",
+	    m2), 0);
 	assert_int_equal(db_exec(db, "INSERT INTO events (at, actor, action) "
 	    "VALUES (1, 'oksana.m@lviv.test', 'command')", ""), 0);
 	assert_int_equal(directory_forget(db, "MAYOR@lviv.test", "cli", &st,
@@ -787,6 +795,13 @@ forget_erases_a_person_everywhere(void **state)
 	    "message_addresses WHERE message = ? ORDER BY role DESC)", m2);
 	assert_string_equal(s, "NULL forgotten@invalid, Emily "
 	    "intl@madison.test");
+	free(s);
+	s = text1(db, "SELECT people FROM messages WHERE id = ?", m2);
+	assert_string_equal(s, "intl@madison.test");
+	free(s);
+	s = text1(db, "SELECT group_concat(person || ' ' || first, ',') FROM "
+	    "subject_people WHERE message = ?", m2);
+	assert_string_equal(s, "intl@madison.test 1");
 	free(s);
 	/* Audited, without the address. */
 	assert_int_equal(count(db, "SELECT count(*) FROM events WHERE "

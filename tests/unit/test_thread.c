@@ -84,6 +84,22 @@ add(struct db *db, const char *headers)
 	return id;
 }
 
+/* add() inside the caller's transaction. */
+static void
+add_in_tx(struct db *db, const char *headers)
+{
+	struct store_loc loc = { "INBOX", 1, ++uid };
+	struct msg *m = NULL;
+	char *raw, *err = NULL;
+
+	raw = xasprintf("%s\nHello.\n", headers);
+	assert_int_equal(mime_parse(raw, strlen(raw), NULL, &m), 0);
+	if (store_message(db, m, NULL, &loc, NULL, &err) < 0)
+		fail_msg("store: %s", err ? err : "?");
+	msg_free(m);
+	free(raw);
+}
+
 static int64_t
 thread_of(struct db *db, const char *msgid)
 {
@@ -485,6 +501,56 @@ subject_grouping_needs_same_people_and_the_window(void **state)
 	db_close(db);
 }
 
+/*
+ * Subject grouping finds a contained or containing participant set in
+ * either arrival order, also when the smaller set's first address is not
+ * the larger one's, and past 600 other threads of the same subject in
+ * the window (more than THREAD_SUBJECT_CANDIDATES rows of one subject:
+ * the look-up goes by participant, not by scanning the subject).
+ */
+static void
+subject_grouping_by_participant_among_many(void **state)
+{
+	static const char *const msgs[2][2] = {
+		{ "Message-ID: <big@x>\nFrom: m@u.ua\nTo: n@u.us, o@u.us\n"
+		  "Subject: Agenda\nDate: Mon, 2 Mar 2026 10:00:00 +0000\n",
+		  "Message-ID: <small@x>\nFrom: o@u.us\nTo: n@u.us\n"
+		  "Subject: Re: Agenda\nDate: Tue, 3 Mar 2026 10:00:00 +0000\n" },
+		{ "Message-ID: <big@x>\nFrom: a2@u.ua\nTo: q@u.us, r@u.us\n"
+		  "Subject: Agenda\nDate: Mon, 2 Mar 2026 10:00:00 +0000\n",
+		  "Message-ID: <small@x>\nFrom: r@u.us\nTo: q@u.us\n"
+		  "Subject: Re: Agenda\nDate: Tue, 3 Mar 2026 10:00:00 +0000\n" },
+	};
+	struct db *db;
+	char *h;
+	int set, order, i;
+
+	for (set = 0; set < 2; set++)
+		for (order = 0; order < 2; order++) {
+			db = fresh_db();
+			assert_int_equal(db_begin(db), 0);
+			for (i = 0; i < 600; i++) {
+				h = xasprintf("Message-ID: <d%d@x>\n"
+				    "From: d%d@u.ua\nTo: e%d@u.us\n"
+				    "Subject: Agenda\nDate: Sun, 1 Mar 2026 "
+				    "%02d:%02d:00 +0000\n", i, i, i, i / 60,
+				    i % 60);
+				add_in_tx(db, h);
+				free(h);
+			}
+			assert_int_equal(db_commit(db), 0);
+			add(db, msgs[set][order]);
+			add(db, msgs[set][1 - order]);
+			assert_int_equal(thread_of(db, "big@x"),
+			    thread_of(db, "small@x"));
+			assert_int_not_equal(thread_of(db, "big@x"),
+			    thread_of(db, "d0@x"));
+			assert_int_not_equal(thread_of(db, "d1@x"),
+			    thread_of(db, "d0@x"));
+			db_close(db);
+		}
+}
+
 static void
 localised_prefixes_normalise_to_one_base(void **state)
 {
@@ -606,6 +672,7 @@ main(void)
 		cmocka_unit_test(imip_replies_join_their_meeting_by_uid),
 		cmocka_unit_test(
 		    subject_grouping_needs_same_people_and_the_window),
+		cmocka_unit_test(subject_grouping_by_participant_among_many),
 		cmocka_unit_test(localised_prefixes_normalise_to_one_base),
 		cmocka_unit_test(reference_loops_terminate),
 		cmocka_unit_test(merging_threads_carries_the_partnership),
