@@ -155,12 +155,16 @@ static const char *autoreply_subjects[] = {
 static int
 subject_has(const char *subject, const char **set, size_t n)
 {
+	char *low;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (utf8_casestr(subject, set[i]) != NULL)
-			return 1;
-	return 0;
+	if (subject == NULL)
+		return 0;
+	low = utf8_lower(subject);
+	for (i = 0; i < n && strstr(low, set[i]) == NULL; i++)
+		;
+	free(low);
+	return i < n;
 }
 
 static int

@@ -229,6 +229,32 @@ part_content(GMimePart *part, struct buf *out)
 	g_object_unref(s);
 }
 
+/*
+ * The decoded size of base64 content, counted instead of decoded (it was
+ * a tenth of an import's CPU): 6 bits per alphabet character; what the
+ * decoder skips (line breaks, junk, '=' padding) is skipped here too.
+ */
+static size_t
+base64_size(GMimeStream *in)
+{
+	static unsigned char alpha[256];
+	unsigned char buf[65536];
+	ssize_t r, i;
+	size_t c = 0;
+
+	if (alpha['A'] == 0) {
+		for (i = 0; i < 256; i++)
+			alpha[i] = g_ascii_isalnum(i) || i == '+' || i == '/';
+	}
+	if (g_mime_stream_reset(in) == -1)
+		return 0;
+	while ((r = g_mime_stream_read(in, (char *)buf, sizeof(buf))) > 0)
+		for (i = 0; i < r; i++)
+			c += alpha[buf[i]];
+	(void)g_mime_stream_reset(in);
+	return c * 6 / 8;
+}
+
 /* The decoded size of a part without keeping it. */
 static size_t
 object_size(GMimeObject *obj)
@@ -237,6 +263,12 @@ object_size(GMimeObject *obj)
 	GMimeStream *s;
 	size_t n;
 
+	if (GMIME_IS_PART(obj) &&
+	    (dw = g_mime_part_get_content(GMIME_PART(obj))) != NULL &&
+	    g_mime_data_wrapper_get_encoding(dw) ==
+	    GMIME_CONTENT_ENCODING_BASE64 &&
+	    g_mime_data_wrapper_get_stream(dw) != NULL)
+		return base64_size(g_mime_data_wrapper_get_stream(dw));
 	s = g_mime_stream_null_new();
 	if (GMIME_IS_PART(obj)) {
 		if ((dw = g_mime_part_get_content(GMIME_PART(obj))) != NULL)

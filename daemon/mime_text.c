@@ -297,28 +297,27 @@ lower_char(const unsigned char *s, unsigned *cp)
 	return 1;
 }
 
-const char *
-utf8_casestr(const char *hay, const char *needle)
+char *
+utf8_lower(const char *s)
 {
-	const unsigned char *h, *n;
-	unsigned a, b;
-	size_t i;
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xmalloc(strlen(s) + 1), *w = out;
+	unsigned c;
+	size_t n;
 
-	if (*needle == '\0')
-		return hay;
-	for (i = 0; hay[i] != '\0'; i++) {
-		h = (const unsigned char *)hay + i;
-		n = (const unsigned char *)needle;
-		while (*n != '\0' && *h != '\0') {
-			h += lower_char(h, &a);
-			n += lower_char(n, &b);
-			if (a != b)
-				break;
-			if (*n == '\0')
-				return hay + i;
-		}
+	while (*p != '\0') {
+		n = lower_char(p, &c);
+		if (c < 0x80)
+			*w++ = (char)c;
+		else if (n == 2) {
+			*w++ = (char)(0xc0 | c >> 6);
+			*w++ = (char)(0x80 | (c & 0x3f));
+		} else
+			*w++ = (char)*p;
+		p += n;
 	}
-	return NULL;
+	*w = '\0';
+	return out;
 }
 
 /* The line [s, e) with its line break excluded. */

@@ -39,8 +39,9 @@ size_t text_sig_offset(const char *body, size_t len, size_t limit);
  */
 char *hdr_unfold(const char *value);
 
-/* Non-NULL when the UTF-8 haystack holds needle, ignoring case (ASCII
- * and Cyrillic letters). */
-const char *utf8_casestr(const char *haystack, const char *needle);
+/* A copy of the UTF-8 string s with ASCII and Cyrillic letters in lower
+ * case (other bytes as they are), for matching lower-case words with
+ * strstr(). The caller frees. */
+char *utf8_lower(const char *s);
 
 #endif

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -177,6 +178,64 @@ utf8_repair(struct buf *out, const char *in, size_t len)
 	buf_add(out, in + start, i - start);
 }
 
+/*
+ * Converters to UTF-8 stay open, a few charsets at a time: iconv_open()
+ * loads (dlopen) the charset's gconv module and iconv_close() may unload
+ * it again, which cost an import more than the conversions did. Mail
+ * names a handful of charsets; the least recently used is closed when a
+ * new one needs its slot. Charsets iconv does not know are not kept.
+ */
+#define ICONV_SLOTS	8
+
+static struct {
+	char		name[MAX_CHARSET + 16];
+	iconv_t		cd;
+	unsigned	used;
+} converters[ICONV_SLOTS];
+static unsigned converter_clock;
+
+static iconv_t
+converter(const char *charset)
+{
+	size_t i, victim = 0;
+	iconv_t cd;
+
+	if (strlen(charset) >= sizeof(converters[0].name))
+		return iconv_open("UTF-8", charset);
+	for (i = 0; i < ICONV_SLOTS; i++) {
+		if (converters[i].used != 0 &&
+		    strcasecmp(converters[i].name, charset) == 0) {
+			converters[i].used = ++converter_clock;
+			/* Back to the initial shift state. */
+			(void)iconv(converters[i].cd, NULL, NULL, NULL, NULL);
+			return converters[i].cd;
+		}
+		if (converters[i].used < converters[victim].used)
+			victim = i;
+	}
+	if ((cd = iconv_open("UTF-8", charset)) == (iconv_t)-1)
+		return cd;
+	if (converters[victim].used != 0)
+		iconv_close(converters[victim].cd);
+	snprintf(converters[victim].name, sizeof(converters[victim].name),
+	    "%s", charset);
+	converters[victim].cd = cd;
+	converters[victim].used = ++converter_clock;
+	return cd;
+}
+
+/* Hands back what converter() gave (closes only what it did not keep). */
+static void
+converter_done(iconv_t cd)
+{
+	size_t i;
+
+	for (i = 0; i < ICONV_SLOTS; i++)
+		if (converters[i].used != 0 && converters[i].cd == cd)
+			return;
+	iconv_close(cd);
+}
+
 /* Appends the conversion; returns -1 (out unchanged) when iconv fails. */
 static int
 iconv_append(struct buf *out, const char *charset, const char *in,
@@ -186,7 +245,7 @@ iconv_append(struct buf *out, const char *charset, const char *in,
 	size_t oldlen = out->len, inleft = len, outleft, done, r;
 	char *ip = (char *)in, *op;
 
-	if ((cd = iconv_open("UTF-8", charset)) == (iconv_t)-1)
+	if ((cd = converter(charset)) == (iconv_t)-1)
 		return -1;
 	for (;;) {
 		if (out->cap - out->len < inleft * 3 + 16) {
@@ -204,7 +263,7 @@ iconv_append(struct buf *out, const char *charset, const char *in,
 			    (size_t)-1)
 				break;
 			out->len = op - out->data;
-			iconv_close(cd);
+			converter_done(cd);
 			/* Drop NULs that a converter let through. */
 			for (done = oldlen, r = oldlen; r < out->len; r++)
 				if (out->data[r] != '\0')
@@ -216,7 +275,7 @@ iconv_append(struct buf *out, const char *charset, const char *in,
 		if (errno != E2BIG)
 			break;
 	}
-	iconv_close(cd);
+	converter_done(cd);
 	out->len = oldlen;
 	if (out->data)
 		out->data[oldlen] = '\0';

@@ -185,6 +185,36 @@ alternative_prefers_plain_and_outlook_quote(void **state)
 	msg_free(m);
 }
 
+/* Base64 sizes are counted, not decoded: padding, CRLF and junk. */
+static void
+attachment_sizes_of_padded_base64(void **state)
+{
+	static const struct { const char *b64; size_t size; } t[] = {
+		{ "QQ==", 1 }, { "QUI=", 2 }, { "QUJD", 3 },
+		{ "QUJD\r\nRA==\r\n", 4 }, { "QU\tJD\r\n*RE\r\n", 4 },
+		{ "", 0 },
+	};
+	struct msg *m;
+	char *raw;
+	size_t i;
+
+	for (i = 0; i < nitems(t); i++) {
+		raw = xasprintf("From: a@b.example\nSubject: s\n"
+		    "MIME-Version: 1.0\nContent-Type: multipart/mixed; "
+		    "boundary=Z\n\n--Z\nContent-Type: text/plain\n\nx\n--Z\n"
+		    "Content-Type: application/octet-stream; name=a.bin\n"
+		    "Content-Transfer-Encoding: base64\n\n%s\n--Z--\n",
+		    t[i].b64);
+		assert_int_equal(mime_parse(raw, strlen(raw), &opts, &m), 0);
+		assert_int_equal(m->natt, 1);
+		if (m->att[0].size != t[i].size)
+			print_error("case %zu: %zu\n", i, m->att[0].size);
+		assert_int_equal(m->att[0].size, t[i].size);
+		msg_free(m);
+		free(raw);
+	}
+}
+
 static void
 attachments_recorded_with_decoded_names(void **state)
 {
@@ -637,6 +667,7 @@ main(void)
 		cmocka_unit_test(html_only_reduced_to_text),
 		cmocka_unit_test(alternative_prefers_plain_and_outlook_quote),
 		cmocka_unit_test(attachments_recorded_with_decoded_names),
+		cmocka_unit_test(attachment_sizes_of_padded_base64),
 		cmocka_unit_test(missing_message_id_and_bad_date),
 		cmocka_unit_test(broken_mime_keeps_what_it_can),
 		cmocka_unit_test(dsn_bounce_lists_failed_recipients),
