@@ -464,16 +464,60 @@ merge(struct db *db, int64_t into, int64_t from)
 	return rc;
 }
 
-/* Adds the thread of a referenced id: 1 seen (message or ghost), 0 not. */
+/* Does refs_text ("<a> <b>", as store.c keeps References) name id? */
 static int
-lookup_ref(struct db *db, const char *id, struct idvec *threads)
+names_id(const char *refs_text, const char *id)
 {
+	size_t n = strlen(id);
+	const char *p;
+
+	for (p = refs_text; (p = strstr(p, id)) != NULL; p++)
+		if (p > refs_text && p[-1] == '<' && p[n] == '>')
+			return 1;
+	return 0;
+}
+
+/*
+ * Adds the thread of refs[k]: 1 seen (message or ghost), 0 not. When it
+ * is a threaded message, marks (covered[j] = 1) the other ids the message
+ * itself named: threading it put them in its thread (as messages or
+ * ghosts), and threads only ever merge, so they need neither a look-up
+ * nor a ghost here. Most replies name the whole chain their parent did.
+ */
+static int
+lookup_ref(struct db *db, const char **refs, size_t nrefs, size_t k,
+    char *covered, struct idvec *threads)
+{
+	sqlite3_stmt *st;
+	const char *text, *irt;
 	int64_t t = 0;
+	size_t j, ids = 0;
 	int rc;
 
-	rc = db_int(db, &t, "SELECT coalesce(thread, 0) FROM messages "
-	    "WHERE message_id = ?1 UNION ALL SELECT thread FROM ghosts "
-	    "WHERE msgid = ?1 LIMIT 1", "t", id);
+	if ((st = db_stmt(db, "SELECT coalesce(thread, 0), refs, in_reply_to "
+	    "FROM messages WHERE message_id = ?")) == NULL ||
+	    db_bind(st, "t", refs[k]) == -1)
+		return -1;
+	if ((rc = db_step(st)) == 1) {
+		t = sqlite3_column_int64(st, 0);
+		idvec_add(threads, t);
+		text = (const char *)sqlite3_column_text(st, 1);
+		irt = (const char *)sqlite3_column_text(st, 2);
+		for (j = 0; text != NULL && text[j] != '\0'; j++)
+			ids += text[j] == '<';
+		/* Past THREAD_MAX_REFS the first ones were not linked. */
+		for (j = 0; t > 0 && ids <= THREAD_MAX_REFS && j < nrefs; j++)
+			if (!covered[j] && ((irt != NULL &&
+			    strcmp(irt, refs[j]) == 0) ||
+			    (text != NULL && names_id(text, refs[j]))))
+				covered[j] = 1;
+		sqlite3_reset(st);
+		return 1;
+	}
+	if (rc == -1)
+		return -1;
+	rc = db_int(db, &t, "SELECT thread FROM ghosts WHERE msgid = ?", "t",
+	    refs[k]);
 	if (rc == 1)
 		idvec_add(threads, t);
 	return rc;
@@ -591,10 +635,10 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 	size_t nrefs = 0, nghosts = 0, i, j, first = 0;
 	struct idvec threads = { NULL, 0 };
 	struct match_result res;
-	char *conv, *base, *people;
+	char *conv, *base, *people, *covered = NULL;
 	int64_t d = 0, thread;
 	time_t window;
-	int reply = 0, root, rc = -1, r, was_ghost = 0, fresh = 0;
+	int reply = 0, root, rc = -1, r, was_ghost = 0, fresh = 0, irt_first;
 
 	if (ctx == NULL)
 		ctx = &noctx;
@@ -652,9 +696,19 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 		idvec_add(&threads, thread);
 		was_ghost = 1;
 	}
+	/* In-Reply-To (refs[0] when there is one) first, then References
+	 * from the last: the nearest ancestors name most of the others. */
+	irt_first = nrefs > 0 && m->in_reply_to != NULL &&
+	    strcmp(refs[0], m->in_reply_to) == 0;
 	ghosts = xreallocarray(NULL, nrefs + 1, sizeof(*ghosts));
-	for (i = 0; i < nrefs; i++) {
-		if ((r = lookup_ref(db, refs[i], &threads)) == -1) {
+	covered = xcalloc(nrefs + 1, 1);
+	for (j = 0; j < nrefs; j++) {
+		i = irt_first ? (j == 0 ? 0 : nrefs - j) : nrefs - 1 - j;
+		if (covered[i])
+			continue;
+		covered[i] = 1;
+		if ((r = lookup_ref(db, refs, nrefs, i, covered,
+		    &threads)) == -1) {
 			set_err(db, err, "reference look-up");
 			goto out;
 		}
@@ -742,6 +796,7 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 	rc = 0;
 out:
 	free(refs);
+	free(covered);
 	free(ghosts);
 	free(threads.v);
 	free(conv);
