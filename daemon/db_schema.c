@@ -444,15 +444,20 @@ const char *const db_migrations[] = {
 	 * the message's first (smallest) participant, so a message finds the
 	 * messages whose participants contain its own or are contained in
 	 * them with one look-up per participant (the scan over every message
-	 * of a common subject in the window grew with the mailbox). Filled
-	 * from the messages stored so far. No foreign key: messages are
-	 * never deleted, and a row whose message is gone only yields a
-	 * candidate that the look-up of its message drops. The indexes nothing reads go:
-	 * messages_subject (the old scan), threads_subject and
-	 * threads_conversation (written on every message, never queried). */
+	 * of a common subject in the window grew with the mailbox). base and
+	 * person are mistok_key() hashes of the subject base and the address
+	 * (str_key(): small integer keys; a collision only adds a candidate,
+	 * and candidates are checked against the message's own columns).
+	 * Filled from the messages stored so far. No foreign key: messages
+	 * are never deleted, and a row whose message is gone only yields a
+	 * candidate that the look-up of its message drops. The indexes
+	 * nothing reads go: messages_subject (the old scan), and
+	 * threads_subject, threads_conversation and threads_partnership
+	 * (rewritten whenever a message moves a thread's dates, never used
+	 * by a query). */
 	"CREATE TABLE subject_people ("
-	"  base TEXT NOT NULL,"
-	"  person TEXT NOT NULL,"
+	"  base INTEGER NOT NULL,"
+	"  person INTEGER NOT NULL,"
 	"  date INTEGER NOT NULL,"
 	"  message INTEGER NOT NULL,"
 	"  first INTEGER NOT NULL,"
@@ -469,11 +474,12 @@ const char *const db_migrations[] = {
 	"    substr(rest, instr(rest, char(10)) + 1), person IS NULL"
 	"    FROM split WHERE rest <> '')"
 	"INSERT OR IGNORE INTO subject_people (base, person, date, message,"
-	"  first, root) SELECT base, person, date, message, first, root"
-	"  FROM split WHERE person IS NOT NULL;"
+	"  first, root) SELECT mistok_key(base), mistok_key(person), date,"
+	"  message, first, root FROM split WHERE person IS NOT NULL;"
 	"DROP INDEX messages_subject;"
 	"DROP INDEX threads_subject;"
-	"DROP INDEX threads_conversation;",
+	"DROP INDEX threads_conversation;"
+	"DROP INDEX threads_partnership;",
 };
 
 const int db_nmigrations = (int)nitems(db_migrations);

@@ -137,9 +137,12 @@ ingest_new(struct db *db, const struct config *conf)
 	ing->db = db;
 	ing->conf = conf;
 	ing->cur = SIZE_MAX;
-	/* Every new message is threaded and matched in its savepoint. */
+	/* Every new message is threaded and matched in its savepoint:
+	 * before its row is inserted (the keys go into the INSERT), the
+	 * rest after. */
 	if (conf != NULL)
 		thread_ctx_from_config(&ing->tctx, conf);
+	store_set_before_insert(thread_store_before, &ing->tctx);
 	store_set_after_insert(after_insert, ing);
 	return ing;
 }
@@ -173,6 +176,7 @@ ingest_free(struct ingest *ing)
 	ingest_disconnect(ing);
 	free_folders(ing);
 	free(ing->fail_err);
+	store_set_before_insert(NULL, NULL);
 	store_set_after_insert(NULL, NULL);
 	free(ing);
 }

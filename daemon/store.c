@@ -16,6 +16,15 @@
 
 static store_hook after_insert;
 static void *after_insert_arg;
+static store_keys_hook before_insert;
+static void *before_insert_arg;
+
+void
+store_set_before_insert(store_keys_hook fn, void *arg)
+{
+	before_insert = fn;
+	before_insert_arg = arg;
+}
 
 void
 store_set_after_insert(store_hook fn, void *arg)
@@ -129,7 +138,7 @@ refs_text(const struct msg *m)
 
 static int
 insert_row(struct db *db, const struct msg *m, const struct store_extra *x,
-    int64_t *id)
+    const struct store_keys *k, int64_t *id)
 {
 	char *refs = refs_text(m);
 	time_t date = m->date ? m->date : x->internal_date;
@@ -139,15 +148,19 @@ insert_row(struct db *db, const struct msg *m, const struct store_extra *x,
 	    "date, internal_date, from_name, from_email, subject, body, "
 	    "quote_off, sig_off, direction, kind, error, truncated, "
 	    "in_reply_to, refs, list_id, thread_index, auto_submitted, size, "
-	    "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?)", "ttTTttttIItttitttttIT",
+	    "created, thread, parent, conversation, subject_base, people, "
+	    "subject_root, partnership, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, "
+	    "?, nullif(?, 0), ?)", "ttTTttttIItttitttttITIttttiIt",
 	    m->message_id, m->content_hash ? m->content_hash : "",
 	    date, x->internal_date, m->from.name,
 	    m->from.email ? m->from.email : "", m->subject,
 	    m->body ? m->body : "", (int64_t)m->quote_off, (int64_t)m->sig_off,
 	    x->direction, msg_kind_name(m->kind), m->error, m->truncated != 0,
 	    m->in_reply_to, refs, m->list_id, m->thread_index, m->auto_submitted,
-	    (int64_t)x->size, clock_now());
+	    (int64_t)x->size, clock_now(), k->thread, k->parent,
+	    k->conversation, k->subject_base, k->people, k->subject_root,
+	    k->partnership, k->rule != NULL ? k->rule : "none");
 	free(refs);
 	if (rc == -1)
 		return -1;
@@ -187,6 +200,7 @@ store_message(struct db *db, const struct msg *m,
     char **err)
 {
 	static const struct store_extra nox;
+	struct store_keys keys;
 	int64_t id = 0;
 	int rc;
 
@@ -197,8 +211,16 @@ store_message(struct db *db, const struct msg *m,
 		return -1;
 	}
 	rc = dedupe(db, m->message_id, m->content_hash, loc, &id, err);
+	memset(&keys, 0, sizeof(keys));
+	if (rc == STORE_NEW && before_insert != NULL &&
+	    before_insert(db, m, m->date ? m->date : x->internal_date, &keys,
+	    before_insert_arg) != 0) {
+		if (err != NULL && *err == NULL)
+			*err = xstrdup("before-insert hook failed");
+		rc = -1;
+	}
 	if (rc == STORE_NEW) {
-		if (insert_row(db, m, x, &id) == -1) {
+		if (insert_row(db, m, x, &keys, &id) == -1) {
 			set_err(db, err, "message insert");
 			rc = -1;
 		} else if (add_parts(db, id, m) == -1) {

@@ -39,6 +39,7 @@
 #include "log.h"
 #include "match.h"
 #include "mime.h"
+#include "store.h"
 #include "thread.h"
 #include "util.h"
 
@@ -547,8 +548,10 @@ people_split(char *key, char ***out)
  * through subject_people: a message Q whose participants contain P's
  * (a superset, or P itself) has a row for P's first participant; one
  * whose participants are contained in P's (a subset) has its own first
- * participant's row (first = 1) under one of P's. So |P| look-ups find
- * every candidate, whatever else shares the subject in the window.
+ * participant's row (first = 1) under one of P's. So one look-up per
+ * participant of P finds every candidate, whatever else shares the
+ * subject in the window; each is then checked against its message
+ * (keys are hashes).
  */
 static int
 subject_threads(struct db *db, int64_t message, const char *base,
@@ -558,17 +561,19 @@ subject_threads(struct db *db, int64_t message, const char *base,
 	struct idvec cand = { NULL, 0 };
 	sqlite3_stmt *st;
 	char *copy = xstrdup(people), **pv = NULL;
-	const char *p;
+	const char *p, *b;
+	int64_t bkey;
 	size_t npv, i;
 	int rc = 0;
 
 	npv = people_split(copy, &pv);
+	bkey = str_key(base);
 	for (i = 0; i < npv && rc != -1; i++) {
 		if ((st = db_stmt(db, "SELECT message FROM subject_people "
 		    "WHERE base = ?1 AND person = ?2 AND date BETWEEN ?3 AND ?4 "
 		    "AND (first = 1 OR ?5 = 1) AND (root = 1 OR ?6 = 1) "
 		    "AND message <> ?7 LIMIT ?8")) == NULL ||
-		    db_bind(st, "ttIIiiIi", base, pv[i],
+		    db_bind(st, "IIIIiiIi", bkey, str_key(pv[i]),
 		    (int64_t)(date - window), (int64_t)(date + window), i == 0,
 		    root, message, THREAD_SUBJECT_CANDIDATES) == -1) {
 			rc = -1;
@@ -578,15 +583,17 @@ subject_threads(struct db *db, int64_t message, const char *base,
 			idvec_add(&cand, sqlite3_column_int64(st, 0));
 	}
 	for (i = 0; i < cand.n && rc != -1; i++) {
-		if ((st = db_stmt(db, "SELECT thread, people FROM messages "
-		    "WHERE id = ? AND thread IS NOT NULL")) == NULL ||
-		    db_bind(st, "I", cand.v[i]) == -1) {
+		if ((st = db_stmt(db, "SELECT thread, people, subject_base "
+		    "FROM messages WHERE id = ? AND thread IS NOT NULL")) ==
+		    NULL || db_bind(st, "I", cand.v[i]) == -1) {
 			rc = -1;
 			break;
 		}
 		if ((rc = db_step(st)) == 1) {
 			p = (const char *)sqlite3_column_text(st, 1);
-			if (people_compatible(people, p))
+			b = (const char *)sqlite3_column_text(st, 2);
+			if (b != NULL && strcmp(b, base) == 0 &&
+			    people_compatible(people, p))
 				idvec_add(threads, sqlite3_column_int64(st, 0));
 			sqlite3_reset(st);
 		}
@@ -603,6 +610,7 @@ subject_index(struct db *db, int64_t message, const char *base,
     const char *people, int root, time_t date)
 {
 	char *copy = xstrdup(people), **pv = NULL;
+	int64_t bkey = str_key(base);
 	size_t npv, i;
 	int rc = 0;
 
@@ -610,8 +618,8 @@ subject_index(struct db *db, int64_t message, const char *base,
 	for (i = 0; i < npv && rc == 0; i++)
 		rc = db_exec(db, "INSERT OR IGNORE INTO subject_people (base, "
 		    "person, date, message, first, root) VALUES "
-		    "(?, ?, ?, ?, ?, ?)", "ttTIii", base, pv[i], date, message,
-		    i == 0, root);
+		    "(?, ?, ?, ?, ?, ?)", "IITIii", bkey, str_key(pv[i]), date,
+		    message, i == 0, root);
 	free(pv);
 	free(copy);
 	return rc;
@@ -625,30 +633,53 @@ cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int
-thread_add(struct db *db, int64_t message, const struct msg *m,
-    const struct thread_ctx *ctx, char **err)
+/*
+ * What threading decided for one message between plan() (every look-up,
+ * merge and the match: before the row exists, so its keys go into the
+ * INSERT) and finish() (what needs the row's id).
+ */
+struct plan {
+	const struct msg	*m;
+	int64_t			 thread;
+	const char		*parent;	/* into m */
+	char			*conv, *base, *people;
+	int			 root, was_ghost, fresh;
+	time_t			 date;
+	const char		**ghosts;	/* into m */
+	size_t			 nghosts;
+	struct match_result	 res;
+};
+
+static void
+plan_free(struct plan *p)
+{
+	free(p->conv);
+	free(p->base);
+	free(p->people);
+	free(p->ghosts);
+	memset(p, 0, sizeof(*p));
+}
+
+/* message: the row's id when it exists already (else 0). */
+static int
+plan(struct db *db, int64_t message, const struct msg *m, time_t d,
+    const struct thread_ctx *ctx, struct plan *p, char **err)
 {
 	static const struct thread_ctx noctx;
 	const char *self = m->message_id, *parent = NULL;
 	const char **refs = NULL, **ghosts = NULL;
 	size_t nrefs = 0, nghosts = 0, i, j, first = 0;
 	struct idvec threads = { NULL, 0 };
-	struct match_result res;
 	char *conv, *base, *people, *covered = NULL;
-	int64_t d = 0, thread;
+	int64_t thread;
 	time_t window;
 	int reply = 0, root, rc = -1, r, was_ghost = 0, fresh = 0, irt_first;
 
+	memset(p, 0, sizeof(*p));
 	if (ctx == NULL)
 		ctx = &noctx;
 	window = ctx->subject_window > 0 ? ctx->subject_window :
 	    THREAD_SUBJECT_WINDOW;
-	if (db_int(db, &d, "SELECT coalesce(date, internal_date, 0) FROM "
-	    "messages WHERE id = ?", "I", message) != 1) {
-		set_err(db, err, "message not found");
-		return -1;
-	}
 
 	/* Every id this message names, once, without itself. */
 	if (m->references != NULL)
@@ -745,32 +776,57 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 				goto out;
 			}
 	}
-	/* Matching sees the thread; one UPDATE stores both. */
-	if (match_decide(db, message, thread, m, ctx, &res, err) == -1)
+	/* Matching sees the thread; the row gets both. */
+	if (match_decide(db, message, thread, m, ctx, &p->res, err) == -1)
 		goto out;
-	if (db_exec(db, "UPDATE messages SET thread = ?, parent = ?, "
-	    "conversation = ?, subject_base = ?, people = ?, subject_root = ?, "
-	    "partnership = nullif(?, 0), rule = ? WHERE id = ?", "IttttiItI",
-	    thread, parent, conv, base, people, root, res.partnership,
-	    match_rule_name(res.rule), message) == -1) {
-		set_err(db, err, "message update");
-		goto out;
-	}
-	if (base != NULL && people != NULL && d > 0 &&
-	    subject_index(db, message, base, people, root, (time_t)d) == -1) {
+	p->m = m;
+	p->thread = thread;
+	p->parent = parent;
+	p->conv = conv;
+	p->base = base;
+	p->people = people;
+	p->root = root;
+	p->was_ghost = was_ghost;
+	p->fresh = fresh;
+	p->date = d;
+	p->ghosts = ghosts;
+	p->nghosts = nghosts;
+	conv = base = people = NULL;
+	ghosts = NULL;
+	rc = 0;
+out:
+	free(refs);
+	free(covered);
+	free(ghosts);
+	free(threads.v);
+	free(conv);
+	free(base);
+	free(people);
+	return rc;
+}
+
+/* The rest, once the row (with the plan's keys) exists as message. */
+static int
+finish(struct db *db, int64_t message, struct plan *p, char **err)
+{
+	size_t i;
+
+	if (p->base != NULL && p->people != NULL && p->date > 0 &&
+	    subject_index(db, message, p->base, p->people, p->root,
+	    p->date) == -1) {
 		set_err(db, err, "subject index");
-		goto out;
+		return -1;
 	}
-	for (i = 0; i < nghosts; i++)
+	for (i = 0; i < p->nghosts; i++)
 		if (db_exec(db, "INSERT OR IGNORE INTO ghosts (msgid, thread) "
-		    "VALUES (?, ?)", "tI", ghosts[i], thread) == -1) {
+		    "VALUES (?, ?)", "tI", p->ghosts[i], p->thread) == -1) {
 			set_err(db, err, "ghost insert");
-			goto out;
+			return -1;
 		}
 	/* A thread row is written only when the message widens it. */
-	if ((was_ghost && db_exec(db, "DELETE FROM ghosts WHERE msgid = ?",
-	    "t", self) == -1) ||
-	    (!fresh && db_exec(db, "UPDATE threads SET "
+	if ((p->was_ghost && db_exec(db, "DELETE FROM ghosts WHERE msgid = ?",
+	    "t", p->m->message_id) == -1) ||
+	    (!p->fresh && db_exec(db, "UPDATE threads SET "
 	    "first_date = CASE WHEN ?2 IS NULL THEN first_date "
 	    "  WHEN first_date IS NULL OR first_date > ?2 THEN ?2 "
 	    "  ELSE first_date END, "
@@ -783,26 +839,75 @@ thread_add(struct db *db, int64_t message, const struct msg *m,
 	    "   last_date IS NULL OR last_date < ?2)) OR "
 	    "  (subject_base IS NULL AND ?3 IS NOT NULL) OR "
 	    "  (conversation IS NULL AND ?4 IS NOT NULL))",
-	    "ITtt", thread, (time_t)d, base, conv) == -1)) {
+	    "ITtt", p->thread, p->date, p->base, p->conv) == -1)) {
 		set_err(db, err, "thread update");
-		goto out;
+		return -1;
 	}
-	log_trace(TRACE_THREAD, "message %lld: thread %lld, parent %s",
-	    (long long)message, (long long)thread, parent ? parent : "-");
-	if (match_offer(db, thread, &res) == -1) {
+	log_trace(TRACE_THREAD, "message %lld: thread %lld, parent %s, "
+	    "partnership %lld (%s)", (long long)message, (long long)p->thread,
+	    p->parent ? p->parent : "-", (long long)p->res.partnership,
+	    match_rule_name(p->res.rule));
+	if (match_offer(db, p->thread, &p->res) == -1) {
 		set_err(db, err, "match");
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	free(refs);
-	free(covered);
-	free(ghosts);
-	free(threads.v);
-	free(conv);
-	free(base);
-	free(people);
+	return 0;
+}
+
+int
+thread_add(struct db *db, int64_t message, const struct msg *m,
+    const struct thread_ctx *ctx, char **err)
+{
+	struct plan p;
+	int64_t d = 0;
+	int rc = -1;
+
+	if (db_int(db, &d, "SELECT coalesce(date, internal_date, 0) FROM "
+	    "messages WHERE id = ?", "I", message) != 1) {
+		set_err(db, err, "message not found");
+		return -1;
+	}
+	if (plan(db, message, m, (time_t)d, ctx, &p, err) == -1)
+		return -1;
+	if (db_exec(db, "UPDATE messages SET thread = ?, parent = ?, "
+	    "conversation = ?, subject_base = ?, people = ?, subject_root = ?, "
+	    "partnership = nullif(?, 0), rule = ? WHERE id = ?", "IttttiItI",
+	    p.thread, p.parent, p.conv, p.base, p.people, p.root,
+	    p.res.partnership, match_rule_name(p.res.rule), message) == -1)
+		set_err(db, err, "message update");
+	else
+		rc = finish(db, message, &p, err);
+	plan_free(&p);
 	return rc;
+}
+
+/* The plan of the message store_message() is inserting (one at a time). */
+static struct plan pending;
+
+int
+thread_store_before(struct db *db, const struct msg *m, time_t date,
+    struct store_keys *k, void *arg)
+{
+	char *err = NULL;
+
+	plan_free(&pending);
+	if (plan(db, 0, m, date, arg, &pending, &err) == -1) {
+		log_warnx("thread: message %s: %s",
+		    m->message_id ? m->message_id : "(no Message-ID)",
+		    err ? err : "failed");
+		free(err);
+		plan_free(&pending);
+		return -1;
+	}
+	k->thread = pending.thread;
+	k->parent = pending.parent;
+	k->conversation = pending.conv;
+	k->subject_base = pending.base;
+	k->people = pending.people;
+	k->subject_root = pending.root;
+	k->partnership = pending.res.partnership;
+	k->rule = match_rule_name(pending.res.rule);
+	return 0;
 }
 
 int
@@ -838,8 +943,8 @@ thread_forget(struct db *db, const char *email)
 			if (v[i].base != NULL && rc == 0)
 				rc = db_exec(db, "DELETE FROM subject_people "
 				    "WHERE base = ? AND person = ? AND date = ? "
-				    "AND message = ?", "ttII", v[i].base, pv[k],
-				    v[i].date, v[i].id);
+				    "AND message = ?", "IIII", str_key(v[i].base),
+				    str_key(pv[k]), v[i].date, v[i].id);
 			if (strcmp(pv[k], email) == 0)
 				continue;
 			if (b.len > 0)
@@ -870,8 +975,15 @@ thread_store_hook(struct db *db, int64_t message, const struct msg *m,
     void *arg)
 {
 	char *err = NULL;
+	int rc;
 
-	if (thread_add(db, message, m, arg, &err) == -1) {
+	/* Planned by thread_store_before(): the row has its keys. */
+	if (pending.m == m && pending.m != NULL)
+		rc = finish(db, message, &pending, &err);
+	else
+		rc = thread_add(db, message, m, arg, &err);
+	plan_free(&pending);
+	if (rc == -1) {
 		log_warnx("thread: message %lld: %s", (long long)message,
 		    err ? err : "failed");
 		free(err);

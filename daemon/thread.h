@@ -18,6 +18,7 @@
 struct config;
 struct db;
 struct msg;
+struct store_keys;
 
 /* Subject grouping: only within this distance in time (seconds). */
 #define THREAD_SUBJECT_WINDOW		(60 * 86400)
@@ -49,9 +50,16 @@ int thread_add(struct db *, int64_t message, const struct msg *m,
     const struct thread_ctx *, char **err);
 
 /*
- * store_set_after_insert() adapter: arg is a const struct thread_ctx *
- * that must outlive the hook. Errors are logged.
+ * The store hooks (store.h), both with arg a const struct thread_ctx *
+ * that must outlive them; errors are logged. thread_store_before()
+ * threads and matches a message before its row exists and hands the
+ * keys to the INSERT; thread_store_hook(), after it, writes what needs
+ * the row's id (subject index, ghosts, the thread's dates, the thread's
+ * partnership). Set alone, thread_store_hook() does all of it with
+ * thread_add() (one UPDATE more).
  */
+int thread_store_before(struct db *, const struct msg *, time_t date,
+    struct store_keys *, void *arg);
 int thread_store_hook(struct db *, int64_t message, const struct msg *,
     void *arg);
 

@@ -177,6 +177,18 @@ buf_steal(struct buf *b)
 	return p;
 }
 
+int64_t
+str_key(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return (int64_t)h;
+}
+
 void
 str_lower(char *s)
 {

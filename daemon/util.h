@@ -45,6 +45,9 @@ char *buf_steal(struct buf *);
 
 /* ASCII-only case helpers; addresses and keywords are compared with these. */
 void str_lower(char *);
+/* A 64-bit FNV-1a hash of s, as a (signed) database integer: a compact
+ * index key where collisions only cost a comparison. */
+int64_t str_key(const char *s);
 int str_casestarts(const char *s, const char *prefix);
 /* Trims ASCII white space in place; returns s. */
 char *str_trim(char *s);

@@ -124,6 +124,7 @@ run(struct item *v, size_t n)
 	path = xasprintf("%s/t.db", dir);
 	if (db_open(path, DB_CREATE | DB_MIGRATE, &db, &err) == -1)
 		fatalx("%s", err);
+	store_set_before_insert(thread_store_before, (void *)&ctx);
 	store_set_after_insert(thread_store_hook, (void *)&ctx);
 	if (db_begin(db) == -1)
 		fatalx("begin");
@@ -201,6 +202,7 @@ run(struct item *v, size_t n)
 	}
 	thread_tree_free(tree, ntree);
 	db_close(db);
+	store_set_before_insert(NULL, NULL);
 	store_set_after_insert(NULL, NULL);
 	unlink(path);
 	free(path);

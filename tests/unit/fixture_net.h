@@ -90,6 +90,7 @@ setup(void **state)
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
 	mime_init();
+	store_set_before_insert(thread_store_before, (void *)&ctx);
 	store_set_after_insert(thread_store_hook, (void *)&ctx);
 	return 0;
 }
@@ -101,6 +102,7 @@ teardown(void **state)
 	int rc = system(cmd);
 
 	free(cmd);
+	store_set_before_insert(NULL, NULL);
 	store_set_after_insert(NULL, NULL);
 	mime_shutdown();
 	return rc == 0 ? 0 : -1;

@@ -201,6 +201,64 @@ failing_hook(struct db *db, int64_t id, const struct msg *m, void *arg)
 	return -1;
 }
 
+/* A before-insert hook: keys from arg (its thread), or -1 when NULL. */
+static int
+keys_hook(struct db *db, const struct msg *m, time_t date,
+    struct store_keys *k, void *arg)
+{
+	int64_t *thread = arg;
+
+	if (thread == NULL)
+		return -1;
+	assert_true(date == m->date);
+	k->thread = *thread;
+	k->parent = "p@lviv.test";
+	k->conversation = "conv";
+	k->subject_base = "привіт";
+	k->people = "intl@madison.test\nmayor@lviv.test";
+	k->subject_root = 0;
+	k->rule = "thread";
+	return 0;
+}
+
+static void
+before_insert_keys_go_into_the_row(void **state)
+{
+	struct db *db = fresh_db();
+	struct store_loc loc = { "INBOX", 1, 1 };
+	struct msg *m = parse(raw_a);
+	char *err = NULL;
+	int64_t thread, id;
+
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO threads (subject_base) "
+	    "VALUES ('x')", ""), 0);
+	thread = db_last_id(db);
+	/* A failing hook: nothing of the message is stored. */
+	store_set_before_insert(keys_hook, NULL);
+	assert_int_equal(store_message(db, m, NULL, &loc, &id, &err), -1);
+	assert_non_null(err);
+	free(err);
+	err = NULL;
+	assert_int_equal(count(db, "SELECT count(*) FROM messages"), 0);
+	assert_int_equal(count(db, "SELECT count(*) FROM message_addresses"),
+	    0);
+	store_set_before_insert(keys_hook, &thread);
+	assert_int_equal(store_message(db, m, NULL, &loc, &id, &err),
+	    STORE_NEW);
+	store_set_before_insert(NULL, NULL);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(count(db, "SELECT count(*) FROM messages WHERE "
+	    "thread IS NOT NULL AND parent = 'p@lviv.test' AND conversation = "
+	    "'conv' AND subject_base = 'привіт' AND people = "
+	    "'intl@madison.test' || char(10) || 'mayor@lviv.test' AND "
+	    "subject_root = 0 AND partnership IS NULL AND rule = 'thread'"), 1);
+	assert_int_equal(db_int(db, &id, "SELECT thread FROM messages", ""), 1);
+	assert_int_equal(id, thread);
+	msg_free(m);
+	db_close(db);
+}
+
 static struct config *
 test_config(void)
 {
@@ -556,6 +614,7 @@ main(void)
 		    uidvalidity_drop_keeps_messages_and_rescan_adds_no_row),
 		cmocka_unit_test(
 		    sync_state_never_goes_back_and_resets_on_new_uidvalidity),
+		cmocka_unit_test(before_insert_keys_go_into_the_row),
 		cmocka_unit_test(listing_filters),
 		cmocka_unit_test(lookups_last_mail_parent_and_recipients),
 	};

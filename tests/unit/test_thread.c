@@ -48,6 +48,7 @@ setup(void **state)
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
 	mime_init();
+	store_set_before_insert(thread_store_before, (void *)&ctx);
 	store_set_after_insert(thread_store_hook, (void *)&ctx);
 	return 0;
 }
@@ -59,6 +60,7 @@ teardown(void **state)
 	int rc = system(cmd);
 
 	free(cmd);
+	store_set_before_insert(NULL, NULL);
 	store_set_after_insert(NULL, NULL);
 	mime_shutdown();
 	return rc == 0 ? 0 : -1;
@@ -323,6 +325,28 @@ same_threads_whatever_the_arrival_order(void **state)
 		free(r);
 	}
 	free(first);
+}
+
+/*
+ * Set alone (no before-insert hook), thread_store_hook() threads the
+ * stored row with thread_add() and one UPDATE: the same threads and
+ * parents as with both hooks.
+ */
+static void
+after_insert_hook_alone_gives_the_same_threads(void **state)
+{
+	int order[NSET], i;
+	char *both, *alone;
+
+	for (i = 0; i < NSET; i++)
+		order[i] = NSET - 1 - i;
+	both = run_order(order);
+	store_set_before_insert(NULL, NULL);
+	alone = run_order(order);
+	store_set_before_insert(thread_store_before, (void *)&ctx);
+	assert_string_equal(alone, both);
+	free(both);
+	free(alone);
 }
 
 static void
@@ -664,6 +688,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_threads_whatever_the_arrival_order),
+		cmocka_unit_test(after_insert_hook_alone_gives_the_same_threads),
 		cmocka_unit_test(missing_middle_message_arrives_late),
 		cmocka_unit_test(
 		    rewritten_message_id_is_linked_through_references),

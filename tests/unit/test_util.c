@@ -33,6 +33,16 @@ buf_grows_and_stays_terminated(void **state)
 	buf_free(&b);
 }
 
+/* str_key() is 64-bit FNV-1a (published test vectors). */
+static void
+str_key_is_fnv1a(void **state)
+{
+	assert_true((uint64_t)str_key("") == 0xcbf29ce484222325ull);
+	assert_true((uint64_t)str_key("a") == 0xaf63dc4c8601ec8cull);
+	assert_true((uint64_t)str_key("foobar") == 0x85944171f73967e8ull);
+	assert_true(str_key("a@x") != str_key("b@x"));
+}
+
 static void
 trim_and_lower(void **state)
 {
@@ -115,6 +125,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buf_grows_and_stays_terminated),
 		cmocka_unit_test(trim_and_lower),
+		cmocka_unit_test(str_key_is_fnv1a),
 		cmocka_unit_test(fake_clock_and_iso8601),
 		cmocka_unit_test(trace_mask_parses_names),
 		cmocka_unit_test(log_lines_never_span_lines),
