@@ -94,8 +94,11 @@ cx_send_reply(struct xc *x, const char *text, int failed, int dry)
 		err = NULL;
 		buf_free(&raw);
 		subject = xasprintf("Re: %s", x->subject ? x->subject : "");
+		refs = x->message_id != NULL && x->refs != NULL ?
+		    mime_parse_references(x->refs) : NULL;
 		raw.data = outbox_plain_mail(x->conf, rcpt, subject, text,
-		    &msgid, &len);
+		    x->message_id, (const char *const *)refs, &msgid, &len);
+		strv_free(refs);
 		raw.len = len;
 	}
 	json_free(d);
@@ -223,7 +226,7 @@ cx_run_foreign(struct xc *x, const char *reason)
 		    x->sender);
 		raw.data = outbox_plain_mail(x->conf,
 		    (const char *const *)x->conf->coordinators, subject, text,
-		    &msgid, &len);
+		    NULL, NULL, &msgid, &len);
 		raw.len = len;
 		free(text);
 	}

@@ -49,7 +49,7 @@ cmd_send_test(int argc, char **argv, struct cli *cli)
 	    cli->conf->team_address, when, cli->conf->smtp.host,
 	    cli->conf->smtp.port);
 	raw = outbox_plain_mail(cli->conf, rcpts, "mistok test mail", text,
-	    &msgid, &len);
+	    NULL, NULL, &msgid, &len);
 	key = xasprintf("send-test:%s", msgid);
 	if (outbox_enqueue(db, key, raw, len, cli->conf->team_address, rcpts,
 	    msgid, "mistok test mail", 0, &id, &err) == -1) {

@@ -133,7 +133,7 @@ notice_queue(struct db *db, const struct config *conf, const char *key,
 		    n->reason ? n->reason : "");
 		raw.data = outbox_plain_mail(conf,
 		    (const char *const *)conf->coordinators, subject, text,
-		    &msgid, &len);
+		    NULL, NULL, &msgid, &len);
 		raw.len = len;
 		free(text);
 	}

@@ -307,10 +307,11 @@ clean(const char *s)
 
 char *
 outbox_plain_mail(const struct config *conf, const char *const *addrs,
-    const char *subject, const char *text, char **msgid, size_t *len)
+    const char *subject, const char *text, const char *parent,
+    const char *const *refs, char **msgid, size_t *len)
 {
 	struct buf b, body;
-	char date[64], *name, *subj;
+	char date[64], *name, *subj, *id;
 	const char *p;
 	struct tm tm;
 	time_t now = clock_now();
@@ -334,12 +335,26 @@ outbox_plain_mail(const struct config *conf, const char *const *addrs,
 	subj = clean(subject);
 	buf_adds(&b, "\r\nSubject: ");
 	encoded_words(&b, subj);
-	buf_printf(&b, "\r\nDate: %s\r\nMessage-ID: <%s>\r\n"
-	    "Auto-Submitted: auto-generated\r\n"
+	buf_printf(&b, "\r\nDate: %s\r\nMessage-ID: <%s>\r\n", date, *msgid);
+	if (parent != NULL && *parent != '\0') {
+		/* One id per folded line: no line grows past the limit. */
+		id = clean(parent);
+		buf_printf(&b, "In-Reply-To: <%s>\r\nReferences:", id);
+		for (i = 0; refs != NULL && refs[i] != NULL; i++) {
+			char *ref = clean(refs[i]);
+
+			if (strcmp(ref, id) != 0)
+				buf_printf(&b, " <%s>\r\n", ref);
+			free(ref);
+		}
+		buf_printf(&b, " <%s>\r\n", id);
+		free(id);
+	}
+	buf_adds(&b, "Auto-Submitted: auto-generated\r\n"
 	    "X-Auto-Response-Suppress: OOF, AutoReply\r\n"
 	    "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n", date, *msgid);
+	    "Content-Transfer-Encoding: base64\r\n\r\n");
 	free(name);
 	free(subj);
 	/* The body with CRLF line ends, then base64. */

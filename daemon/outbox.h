@@ -164,11 +164,14 @@ int outbox_append_copies(struct db *, const struct config *, char **err);
 /*
  * A plain notice (text/plain UTF-8, base64, RFC 2047 subject) from the
  * team to addrs (NULL-terminated), with a fresh Message-ID
- * <mistok.…@domain> (*msgid, without <>, caller frees). Returns the raw
- * message (caller frees) of *len bytes.
+ * <mistok.…@domain> (*msgid, without <>, caller frees). With parent
+ * (a Message-ID without <>), a reply to it: In-Reply-To, and References
+ * = refs (the parent's own ids without <>, NULL-terminated, may be NULL)
+ * then the parent. Returns the raw message (caller frees) of *len bytes.
  */
 char *outbox_plain_mail(const struct config *, const char *const *addrs,
-    const char *subject, const char *text, char **msgid, size_t *len);
+    const char *subject, const char *text, const char *parent,
+    const char *const *refs, char **msgid, size_t *len);
 
 /* The daemon module: recovery at start, a timer, batches. */
 extern const struct daemon_module outbox_module;

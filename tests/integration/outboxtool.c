@@ -58,7 +58,7 @@ bench(struct config *c, int n, int fresh, const char *rcpt)
 	t0 = now_s();
 	for (i = 0; i < n; i++) {
 		snprintf(subj, sizeof(subj), "bench %d", i);
-		raw = outbox_plain_mail(c, rcpts, subj, "A bench mail.\n", &id,
+		raw = outbox_plain_mail(c, rcpts, subj, "A bench mail.\n", NULL, NULL, &id,
 		    &len);
 		if (smtp_send(s, c->team_address, rcpts, 1, raw, len, &r) ==
 		    SMTP_OK)
@@ -114,7 +114,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++) {
 		snprintf(subj, sizeof(subj), "%s %d — тест", argv[3], i);
 		raw = outbox_plain_mail(c, (const char *const *)argv + 5, subj,
-		    "Тестовий лист.\nA test mail.\n", &id, &len);
+		    "Тестовий лист.\nA test mail.\n", NULL, NULL, &id, &len);
 		key = xasprintf("%s:%d", argv[3], i);
 		if (outbox_enqueue(db, key, raw, len, c->team_address,
 		    (const char *const *)argv + 5, id, NULL, 0, &row,

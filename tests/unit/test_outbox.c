@@ -196,7 +196,8 @@ queue(const char *key, const char *rcpt1, const char *rcpt2)
 	size_t len;
 	int64_t row;
 
-	raw = outbox_plain_mail(&conf, rcpts, key, "Hello.\n", &id, &len);
+	raw = outbox_plain_mail(&conf, rcpts, key, "Hello.\n", NULL, NULL, &id,
+	    &len);
 	assert_true(outbox_enqueue(db, key, raw, len, "team@c4c.test", rcpts,
 	    id, NULL, 0, &row, &err) >= 0);
 	free(raw);
@@ -257,6 +258,43 @@ run(struct outbox_stats *st)
 	char *err = NULL;
 
 	assert_int_equal(outbox_run(db, &conf, 0, 0, st, &err), 0);
+}
+
+/*
+ * The plain fallback (used when templates are broken) answers in the
+ * thread: In-Reply-To the parent, References its own then it, one per
+ * folded line; a control character in an id cannot add a header.
+ */
+static void
+plain_mail_replies_in_the_thread(void **state)
+{
+	const char *rcpts[] = { "olena@c4c.test", NULL };
+	const char *refs[] = { "r1@lviv.test", "p@lviv.test\r\nBcc: x@evil",
+	    "p@lviv.test", NULL };
+	struct msg *m = NULL;
+	char *raw, *id;
+	size_t len;
+
+	raw = outbox_plain_mail(&conf, rcpts, "Re: s", "Done.\n",
+	    "p@lviv.test", refs, &id, &len);
+	assert_non_null(strstr(raw, "\r\nIn-Reply-To: <p@lviv.test>\r\n"
+	    "References: <r1@lviv.test>\r\n <p@lviv.test  Bcc: x@evil>\r\n"
+	    " <p@lviv.test>\r\n"));
+	assert_null(strstr(raw, "\nBcc:"));
+	assert_int_equal(mime_parse(raw, len, NULL, &m), 0);
+	assert_string_equal(m->in_reply_to, "p@lviv.test");
+	assert_non_null(m->references);
+	assert_string_equal(m->references[0], "r1@lviv.test");
+	msg_free(m);
+	free(raw);
+	free(id);
+	/* No parent: no threading headers. */
+	raw = outbox_plain_mail(&conf, rcpts, "s", "x\n", NULL, refs, &id,
+	    &len);
+	assert_null(strstr(raw, "In-Reply-To:"));
+	assert_null(strstr(raw, "References:"));
+	free(raw);
+	free(id);
 }
 
 static void
@@ -590,6 +628,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(plain_mail_replies_in_the_thread,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(same_key_queued_once, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(sent_once_over_one_connection,
