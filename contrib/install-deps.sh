@@ -13,7 +13,7 @@ dovecot-core dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates
 valgrind clang libclang-rt-14-dev
 python3 python3-icalendar
 isync notmuch
-iproute2 procps psmisc curl time
+iproute2 procps psmisc curl time groff-base
 chromium"
 
 missing=""
