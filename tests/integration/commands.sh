@@ -28,94 +28,31 @@
 # Environment: COMMANDS_TEST_BASE_PORT (42000), COMMANDS_KEEP=1 keeps the
 # work directory (and so mistokd.log).
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-MISTOK=$BUILD/mistok
-MISTOKD=$BUILD/mistokd
-RIG=$TOP/tests/rig/rig.sh
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 
 export RIG_BASE_PORT=${COMMANDS_TEST_BASE_PORT:-42000}
-RIG_DIR=$(mktemp -d /tmp/mistok-commands-rig.XXXXXX)
-WORK=$(mktemp -d /tmp/mistok-commands.XXXXXX)
-export RIG_DIR
-chmod 755 "$RIG_DIR"
-DPID=
-stop_d() {
-	[ -z "$DPID" ] && return
-	kill -TERM "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
-	DPID=
-}
+rig_dirs commands
 cleanup() {
 	stop_d
-	bash "$RIG" stop >/dev/null 2>&1
-	rm -rf "$RIG_DIR"
 	if [ "$failed" -gt 0 ] && [ -f "$WORK/mistokd.log" ]; then
 		echo "# outbox:"
 		sqlite3 "$WORK/mistok.db" "SELECT id, dedupe_key, status, attempts, last_error FROM outbox" 2>/dev/null | sed 's/^/#   /'
 		echo "# mistokd.log (tail):"
 		grep -v '^imap ' "$WORK/mistokd.log" | tail -20 | sed 's/^/#   /'
 	fi
-	if [ "${COMMANDS_KEEP:-0}" = 1 ]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
+	rig_cleanup "${COMMANDS_KEEP:-0}"
 }
 trap cleanup EXIT
-T0=$(date +%s)
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
-bail() { echo "Bail out! $*"; exit 1; }
-elapsed() { echo "# [$(($(date +%s) - T0)) s] $*"; }
 
 for b in "$MISTOK" "$MISTOKD"; do [ -x "$b" ] || bail "$b not built"; done
-bash "$RIG" start >"$WORK/rig.log" 2>&1 || { cat "$WORK/rig.log"; bail "the rig does not start"; }
-for u in team@krylia.test rada@irpin.test mayor@honolulu.test \
-    help@daneaid.test attache@embassy.test; do
-	bash "$RIG" add-user "$u" >>"$WORK/rig.log" 2>&1 || bail "add-user $u"
-done
-eval "$(bash "$RIG" env)"
+rig_start "${DEMO_USERS[@]}"
 elapsed "rig started"
 
-write_conf() { # EXTRA-TEAM-LINES
-	cat >"$CONF" <<EOF
-[mailbox]
-host = localhost
-port = $RIG_IMAPS_PORT
-ca_file = $RIG_CA_FILE
-user = team@c4c.test
-password_file = $RIG_PASSWORD_DIR/team@c4c.test
-idle = yes
-poll_interval = 10s
-
-[smtp]
-port = $RIG_SUBMISSION_PORT
-tls = starttls
-
-[outbox]
-retry_first = 1s
-retry_max = 3s
-
-[team]
-address = team@c4c.test
-name = Cities4Cities
-domain = c4c.test
-coordinators = olena@c4c.test, mark@c4c.test
-language = en
-timezone = Europe/Kyiv
-$1
-
-[store]
-path = $WORK/mistok.db
-
-[templates]
-dir = $TOP/templates
-EOF
-}
 CONF=$WORK/mistok.conf
-write_conf ""
+write_conf() { # [SECTION.KEY=VALUE...]
+	rig_conf "$CONF" mailbox.idle=yes mailbox.poll_interval=10s "$@"
+}
+write_conf
 export MISTOK_CONFIG=$CONF
 
 # mail.py send FROM TO CC SUBJECT BODY-FILE [IN-REPLY-TO] -> Message-ID
@@ -193,16 +130,6 @@ send() {
 	printf '%s' "$5" >"$WORK/body.txt"
 	M send "$1" "$2" "$3" "$4" "$WORK/body.txt" ${6:+"$6"}
 }
-q() { sqlite3 "$WORK/mistok.db" "$1" 2>/dev/null; }
-wait_q() { # SQL WANT SECS
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		[ "$(q "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "# $1 -> $(q "$1") (want $2)"
-	return 1
-}
 pshow() { # SLUG EXPR on d
 	"$MISTOK" partnership show --json "$1" | "$PY" -c 'import json,sys
 d = json.load(sys.stdin)
@@ -210,15 +137,9 @@ print('"$2"')'
 }
 has() { grep -qF -- "$2" "$1"; }
 
-for k in orgs contacts partnerships; do
-	"$MISTOK" import "$k" "$TOP/contrib/demo/$k.csv" >>"$WORK/import.log" 2>&1 ||
-	    { cat "$WORK/import.log"; bail "import $k"; }
-done
+demo_import
 ok "the demo directory is imported"
-"$MISTOKD" -d -v -T outbox,cmd,imap -c "$CONF" >>"$WORK/mistokd.log" 2>&1 &
-DPID=$!
-sleep 0.5
-kill -0 "$DPID" 2>/dev/null || { tail -5 "$WORK/mistokd.log"; bail "mistokd does not start"; }
+start_mistokd "$WORK/mistokd.log" 0.5 -d -v -T outbox,cmd,imap -c "$CONF"
 elapsed "mistokd started"
 
 # ---- English ----------------------------------------------------------
@@ -279,10 +200,7 @@ check "the answer names the line and suggests Stage" \
 check "nothing of the mail ran" [ "$(pshow kharkiv-tempe 'd["stage"]')" = planning ]
 
 # ---- slot 2 by replying "2" -------------------------------------------
-window=$("$PY" -c 'import datetime
-d = datetime.date.today() + datetime.timedelta(days=14)
-d -= datetime.timedelta(days=d.weekday())
-print("%s..%s" % (d, d + datetime.timedelta(days=4)))')
+window=$(week_after_next)
 mid=$(send olena@c4c.test team@c4c.test "" "meeting" \
     "$(printf 'Partnership: lviv-madison\nMeeting: 60m ; %s ; with mayor@lviv.test\n' "$window")")
 M wait olena@c4c.test "$mid" 40 >"$WORK/a5.txt"
@@ -310,7 +228,7 @@ check "and is in mayor@lviv.test's mailbox" [ "$(bash "$RIG" count mayor@lviv.te
 elapsed "slot 2 booked"
 
 # ---- a forged coordinator From ----------------------------------------
-write_conf $'require_authenticated_sender = yes\nauthserv_id = mx.c4c.test'
+write_conf team.require_authenticated_sender=yes team.authserv_id=mx.c4c.test
 kill -HUP "$DPID"
 sleep 1
 before=$(pshow lviv-madison 'd["stage"]')

@@ -22,42 +22,16 @@
 # Environment: MEETINGS_TEST_BASE_PORT (43000), MEETINGS_KEEP=1 keeps the
 # work directory.
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-MISTOK=$BUILD/mistok
-MISTOKD=$BUILD/mistokd
-RIG=$TOP/tests/rig/rig.sh
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 CHECK=$TOP/tests/integration/meetings_check.py
 
 export RIG_BASE_PORT=${MEETINGS_TEST_BASE_PORT:-43000}
-RIG_DIR=$(mktemp -d /tmp/mistok-meetings-rig.XXXXXX)
-WORK=$(mktemp -d /tmp/mistok-meetings.XXXXXX)
-export RIG_DIR
-chmod 755 "$RIG_DIR"
-DPID=
-stop_d() {
-	[ -z "$DPID" ] && return
-	kill -TERM "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
-	DPID=
-}
+rig_dirs meetings
 cleanup() {
 	stop_d
-	bash "$RIG" stop >/dev/null 2>&1
-	rm -rf "$RIG_DIR"
-	if [ "${MEETINGS_KEEP:-0}" = 1 ]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
+	rig_cleanup "${MEETINGS_KEEP:-0}"
 }
 trap cleanup EXIT
-T0=$(date +%s)
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
-bail() { echo "Bail out! $*"; exit 1; }
-elapsed() { echo "# [$(($(date +%s) - T0)) s] $*"; }
 # The helper's PASS/FAIL lines as TAP lines; no line at all is a failure.
 py_tap() { # WHAT ARGS...
 	local what=$1 line got=0
@@ -74,69 +48,15 @@ py_tap() { # WHAT ARGS...
 
 for b in "$MISTOK" "$MISTOKD"; do [ -x "$b" ] || bail "$b not built"; done
 "$PY" -c 'import icalendar' 2>/dev/null || bail "python3-icalendar missing"
-bash "$RIG" start >"$WORK/rig.log" 2>&1 || { cat "$WORK/rig.log"; bail "the rig does not start"; }
-for u in team@krylia.test rada@irpin.test mayor@honolulu.test \
-    help@daneaid.test attache@embassy.test; do
-	bash "$RIG" add-user "$u" >>"$WORK/rig.log" 2>&1 || bail "add-user $u"
-done
-eval "$(bash "$RIG" env)"
+rig_start "${DEMO_USERS[@]}"
 elapsed "rig started"
 
 CONF=$WORK/mistok.conf
 FEED=$WORK/feed/meetings.ics
 mkdir -p "$WORK/feed"
-cat >"$CONF" <<EOF
-[mailbox]
-host = localhost
-port = $RIG_IMAPS_PORT
-ca_file = $RIG_CA_FILE
-user = team@c4c.test
-password_file = $RIG_PASSWORD_DIR/team@c4c.test
-idle = no
-poll_interval = 1h
-
-[smtp]
-port = $RIG_SUBMISSION_PORT
-tls = starttls
-
-[outbox]
-retry_first = 1s
-retry_max = 3s
-
-[team]
-address = team@c4c.test
-name = Cities4Cities
-domain = c4c.test
-coordinators = olena@c4c.test, mark@c4c.test
-language = en
-timezone = Europe/Kyiv
-
-[store]
-path = $WORK/mistok.db
-
-[templates]
-dir = $TOP/templates
-
-[calendar]
-feed = $FEED
-EOF
+rig_conf "$CONF" "calendar.feed=$FEED"
 export MISTOK_CONFIG=$CONF
-q() { sqlite3 "$WORK/mistok.db" "$1" 2>/dev/null; }
-wait_q() { # SQL WANT SECS
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		[ "$(q "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "# $1 -> $(q "$1") (want $2)"
-	return 1
-}
-start_d() {
-	"$MISTOKD" -d -c "$CONF" >>"$WORK/mistokd.log" 2>&1 &
-	DPID=$!
-	sleep 0.3
-	kill -0 "$DPID" 2>/dev/null || { tail -5 "$WORK/mistokd.log"; bail "mistokd does not start"; }
-}
+start_d() { start_mistokd "$WORK/mistokd.log" 0.3 -d -c "$CONF"; }
 # meeting show ID --json, one field by a Python expression on m.
 show() { # ID EXPR
 	"$MISTOK" meeting show "$1" --json |
@@ -147,18 +67,12 @@ def ps(e): return [a["partstat"] for a in m["attendees"] if a["email"] == e][0]
 print('"$2"')'
 }
 
-for k in orgs contacts partnerships; do
-	"$MISTOK" import "$k" "$TOP/contrib/demo/$k.csv" >>"$WORK/import.log" 2>&1 ||
-	    { cat "$WORK/import.log"; bail "import $k"; }
-done
+demo_import
 ok "the demo directory is imported"
 
 # ---- propose and book ------------------------------------------------
 # The window: Monday to Friday of the week after next, read in Kyiv.
-window=$("$PY" -c 'import datetime
-d = datetime.date.today() + datetime.timedelta(days=14)
-d -= datetime.timedelta(days=d.weekday())
-print("%s..%s" % (d, d + datetime.timedelta(days=4)))')
+window=$(week_after_next)
 WITH=mayor@lviv.test,intl@madison.test
 "$MISTOK" meeting propose lviv-madison --duration 60m --window "$window" \
     --with "$WITH" --json >"$WORK/propose.json" 2>"$WORK/propose.err"

@@ -16,69 +16,23 @@
 #    table has the audit row, and the text views are readable.
 # Environment: NETWORK_TEST_BASE_PORT (37000); NETWORK_KEEP=1 keeps $WORK.
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-MISTOK=$BUILD/mistok
-PY=/usr/bin/python3
-RIG=$TOP/tests/rig/rig.sh
+. "$(dirname "$0")/lib.sh"
 DEMO=$TOP/contrib/demo
 
 export RIG_BASE_PORT=${NETWORK_TEST_BASE_PORT:-37000}
-RIG_DIR=$(mktemp -d /tmp/mistok-network-rig.XXXXXX)
-WORK=$(mktemp -d /tmp/mistok-network.XXXXXX)
-export RIG_DIR
-cleanup() {
-	bash "$RIG" stop >/dev/null 2>&1
-	rm -rf "$RIG_DIR"
-	if [ "${NETWORK_KEEP:-0}" = 1 ]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
-}
+rig_dirs network
+cleanup() { rig_cleanup "${NETWORK_KEEP:-0}"; }
 trap cleanup EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { # DESC CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-bail() { echo "Bail out! $*"; exit 1; }
 show() { sed 's/^/# /' "$@" | head -60; }
 
 [ -x "$MISTOK" ] || bail "$MISTOK not built"
 bash "$RIG" start >"$WORK/rig.log" 2>&1 ||
 	bash "$RIG" start >>"$WORK/rig.log" 2>&1 ||
 	{ show "$WORK/rig.log"; bail "the rig does not start"; }
-for u in team@krylia.test rada@irpin.test mayor@honolulu.test \
-    help@daneaid.test attache@embassy.test; do
-	bash "$RIG" add-user "$u" >>"$WORK/rig.log" 2>&1 ||
-		bail "rig add-user $u"
-done
-eval "$(bash "$RIG" env)"
+rig_ready "${DEMO_USERS[@]}"
 
-cat >"$WORK/mistok.conf" <<EOF
-[mailbox]
-host = localhost
-port = $RIG_IMAPS_PORT
-tls = implicit
-ca_file = $RIG_CA_FILE
-user = team@c4c.test
-password_file = $RIG_PASSWORD_DIR/team@c4c.test
-
-[team]
-address = team@c4c.test
-name = Cities4Cities
-domain = c4c.test
-tag = C4C
-coordinators = olena@c4c.test, mark@c4c.test
-language = uk
-timezone = Europe/Kyiv
-
-[store]
-path = $WORK/mistok.db
-EOF
+rig_conf "$WORK/mistok.conf" mailbox.tls=implicit team.tag=C4C team.language=uk
 export MISTOK_CONFIG=$WORK/mistok.conf
 # Keep the test's own dates and ordering independent of the caller's zone.
 export TZ=UTC

@@ -16,79 +16,33 @@
 #  - Certificates from an unknown CA, for another host, expired: refused.
 # Environment: OUTBOX_TEST_BASE_PORT (28000).
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-MISTOK=$BUILD/mistok
-MISTOKD=$BUILD/mistokd
+. "$(dirname "$0")/lib.sh"
 TOOL=$BUILD/tests/outboxtool
-RIG=$TOP/tests/rig/rig.sh
-PY=/usr/bin/python3
 
 export RIG_BASE_PORT=${OUTBOX_TEST_BASE_PORT:-28000}
-RIG_DIR=$(mktemp -d /tmp/mistok-outbox-rig.XXXXXX)
-WORK=$(mktemp -d /tmp/mistok-outbox.XXXXXX)
-export RIG_DIR
-chmod 755 "$RIG_DIR"
-DPID=
+rig_dirs outbox
 cleanup() {
 	if [ -n "$DPID" ]; then
 		kill -KILL "$DPID" 2>/dev/null
 		wait "$DPID" 2>/dev/null
 	fi
-	bash "$RIG" stop >/dev/null 2>&1
-	rm -rf "$RIG_DIR"
-	if [ "${OUTBOX_KEEP:-0}" = 1 ]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
+	rig_cleanup "${OUTBOX_KEEP:-0}"
 }
 trap cleanup EXIT
-T0=$(date +%s)
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
-bail() { echo "Bail out! $*"; exit 1; }
-elapsed() { echo "# [$(($(date +%s) - T0)) s] $*"; }
 
 for b in "$MISTOK" "$MISTOKD" "$TOOL"; do [ -x "$b" ] || bail "$b not built"; done
-bash "$RIG" start >"$WORK/rig.log" 2>&1 || { cat "$WORK/rig.log"; bail "the rig does not start"; }
-eval "$(bash "$RIG" env)"
+rig_start
 elapsed "rig started"
 
-# conf NAME SMTP-PORT [EXTRA-SMTP-LINES]: $WORK/NAME.conf, db $WORK/NAME.db
+# conf NAME SMTP-PORT [SECTION.KEY=VALUE...]: $WORK/NAME.conf, db
+# $WORK/NAME.db; [smtp] tls only if given.
 conf() {
-	cat >"$WORK/$1.conf" <<EOF
-[mailbox]
-host = localhost
-port = $RIG_IMAPS_PORT
-ca_file = $RIG_CA_FILE
-user = team@c4c.test
-password_file = $RIG_PASSWORD_DIR/team@c4c.test
-idle = no
-poll_interval = 1h
-
-[smtp]
-port = $2
-${3:-}
-
-[outbox]
-retry_first = 1s
-retry_max = 3s
-give_up_after = 5m
-
-[team]
-address = team@c4c.test
-name = Cities4Cities
-coordinators = olena@c4c.test, mark@c4c.test
-language = en
-
-[store]
-path = $WORK/$1.db
-
-[templates]
-dir = $TOP/templates
-EOF
+	local name=$1 port=$2
+	shift 2
+	rig_conf "$WORK/$name.conf" "store.path=$WORK/$name.db" \
+	    "smtp.port=$port" smtp.tls= outbox.give_up_after=5m "$@"
 }
+# q and wait_q of their own: the store's NAME first, as the test has several.
 q() { sqlite3 "$WORK/$1.db" "$2" 2>/dev/null; }
 wait_q() { # DB SQL WANT SECS
 	local i
@@ -100,16 +54,7 @@ wait_q() { # DB SQL WANT SECS
 	return 1
 }
 start_d() { # NAME
-	"$MISTOKD" -d -c "$WORK/$1.conf" >>"$WORK/$1.log" 2>&1 &
-	DPID=$!
-	sleep 0.2
-	kill -0 "$DPID" 2>/dev/null || { tail -5 "$WORK/$1.log"; bail "mistokd does not start"; }
-}
-stop_d() {
-	[ -z "$DPID" ] && return
-	kill -TERM "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
-	DPID=
+	start_mistokd "$WORK/$1.log" 0.2 -d -c "$WORK/$1.conf"
 }
 # Message-IDs in a Maildir folder, one a line (header only).
 maildir_ids() { # USER [FOLDER]
@@ -224,8 +169,7 @@ stop_d
 elapsed "SIGKILL test done"
 
 # ---- 4xx from the sink, straight ----------------------------------------
-conf sink "$RIG_SINK_PORT" "host = 127.0.0.1
-tls = none"
+conf sink "$RIG_SINK_PORT" smtp.host=127.0.0.1 smtp.tls=none
 # -a: no AUTH offered (smtp-sink would refuse any login); curl then sends without.
 bash "$RIG" sink-start -a -r RCPT >/dev/null 2>&1
 before=$(bash "$RIG" sink-count)
@@ -244,7 +188,7 @@ check "the sink captured each once ($got)" [ "$got" = 5 ]
 # ---- certificates --------------------------------------------------------
 for kind in UNTRUSTED WRONGHOST EXPIRED; do
 	eval port=\$RIG_SUBMISSION_${kind}_PORT
-	conf "cert$kind" "$port" "tls = starttls"
+	conf "cert$kind" "$port" smtp.tls=starttls
 	before=$(bash "$RIG" count sister@tempe.test)
 	"$MISTOK" -c "$WORK/cert$kind.conf" send-test sister@tempe.test >"$WORK/cert.out" 2>&1
 	rc=$?

@@ -22,79 +22,26 @@
 #  - A contact name with an embedded newline cannot add a header.
 # Environment: OUTGOING_TEST_BASE_PORT (39000).
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
-MISTOK=$BUILD/mistok
-MISTOKD=$BUILD/mistokd
-RIG=$TOP/tests/rig/rig.sh
+. "$(dirname "$0")/lib.sh"
 DEMO=$TOP/contrib/demo
-PY=/usr/bin/python3
 
 export RIG_BASE_PORT=${OUTGOING_TEST_BASE_PORT:-39000}
-RIG_DIR=$(mktemp -d /tmp/mistok-outgoing-rig.XXXXXX)
-WORK=$(mktemp -d /tmp/mistok-outgoing.XXXXXX)
-export RIG_DIR
-chmod 755 "$RIG_DIR"
-DPID=
+rig_dirs outgoing
 cleanup() {
-	if [ -n "$DPID" ]; then
-		kill -TERM "$DPID" 2>/dev/null
-		wait "$DPID" 2>/dev/null
-	fi
-	bash "$RIG" stop >/dev/null 2>&1
-	rm -rf "$RIG_DIR"
-	if [ "${OUTGOING_KEEP:-0}" = 1 ]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
+	stop_d
+	rig_cleanup "${OUTGOING_KEEP:-0}"
 }
 trap cleanup EXIT
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
-bail() { echo "Bail out! $*"; exit 1; }
 
 for b in "$MISTOK" "$MISTOKD"; do [ -x "$b" ] || bail "$b not built"; done
-bash "$RIG" start >"$WORK/rig.log" 2>&1 || { cat "$WORK/rig.log"; bail "the rig does not start"; }
-eval "$(bash "$RIG" env)"
+rig_start
 
-cat >"$WORK/m.conf" <<EOF
-[mailbox]
-host = localhost
-port = $RIG_IMAPS_PORT
-ca_file = $RIG_CA_FILE
-user = team@c4c.test
-password_file = $RIG_PASSWORD_DIR/team@c4c.test
-idle = no
-poll_interval = 1h
-
-[smtp]
-host = localhost
-port = $RIG_SUBMISSIONS_PORT
-ca_file = $RIG_CA_FILE
-user = team@c4c.test
-password_file = $RIG_PASSWORD_DIR/team@c4c.test
-
-[outbox]
-retry_first = 1s
-retry_max = 3s
-give_up_after = 5m
-
-[team]
-address = team@c4c.test
-name = Cities4Cities
-domain = c4c.test
-tag = C4C
-coordinators = olena@c4c.test, mark@c4c.test
-language = uk
-timezone = Europe/Kyiv
-
-[store]
-path = $WORK/m.db
-
-[templates]
-dir = $TOP/templates
-EOF
+# [smtp]: the account spelled out, implicit TLS.
+rig_conf "$WORK/m.conf" smtp.host=localhost "smtp.port=$RIG_SUBMISSIONS_PORT" \
+    smtp.tls= "smtp.ca_file=$RIG_CA_FILE" smtp.user=team@c4c.test \
+    "smtp.password_file=$RIG_PASSWORD_DIR/team@c4c.test" \
+    outbox.give_up_after=5m team.tag=C4C team.language=uk \
+    "store.path=$WORK/m.db"
 M() { "$MISTOK" -c "$WORK/m.conf" "$@"; }
 q() { sqlite3 "$WORK/m.db" "$1" 2>/dev/null; }
 
@@ -283,7 +230,7 @@ for i in $(seq 1 300); do
 	[ "$(q "SELECT status FROM outbox WHERE message_id = '$NMID'")" = sent ] && break
 	sleep 0.1
 done
-kill -TERM "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; DPID=
+stop_d
 for u in olena@c4c.test mark@c4c.test; do
 	bash "$RIG" wait-count "$u" 1 >/dev/null 2>&1
 	N=$(read_msg "$u" INBOX "$NMID")
