@@ -13,26 +13,23 @@
 #       AUTH as FROM). START and END are ISO 8601 UTC instants as
 #       `mistok meeting show ID --json` prints them. The mail has Gmail's
 #       shape: multipart/mixed -> multipart/alternative [text/plain,
-#       text/html, text/calendar; method=REPLY] + invite.ics.
+#       text/html, text/calendar; method=REPLY] + invite.ics
+#       (imip_reply.py, beside this script).
 #   imip.py has-mid USER MESSAGE-ID
 #       Prints how many of USER's INBOX mails have that Message-ID.
 # Environment: RIG_CA_FILE, RIG_IMAPS_PORT, RIG_SUBMISSION_PORT,
 # RIG_PASSWORD_DIR (from "rig.sh env"). Passwords are never printed.
 import datetime
 import email
-import email.encoders
 import email.policy
 import imaplib
 import os
 import smtplib
 import ssl
 import sys
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formatdate, make_msgid
 
-TEAM = "team@c4c.test"
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from imip_reply import TEAM, gmail_reply  # noqa: E402
 
 
 def ctx():
@@ -88,57 +85,7 @@ def utc(iso):
 
 
 def reply(frm, uid, seq, start, end, partstat):
-    fmt = "%Y%m%dT%H%M%SZ"
-    s, e = utc(start), utc(end)
-    now = datetime.datetime.now(datetime.timezone.utc)
-    word = {"ACCEPTED": "Accepted", "DECLINED": "Declined"}[partstat]
-    # Gmail writes the attendee's address in mixed case at times.
-    addr = frm[0].upper() + frm[1:]
-    ics = "\r\n".join([
-        "BEGIN:VCALENDAR",
-        "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        "METHOD:REPLY",
-        "BEGIN:VEVENT",
-        "DTSTART:" + s.strftime(fmt),
-        "DTEND:" + e.strftime(fmt),
-        "DTSTAMP:" + now.strftime(fmt),
-        "ORGANIZER;CN=Cities4Cities:mailto:" + TEAM,
-        "UID:" + uid,
-        "ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=" +
-        partstat + ";X-NUM-GUESTS=0:mailto:" + addr,
-        "CREATED:" + now.strftime(fmt),
-        "LAST-MODIFIED:" + now.strftime(fmt),
-        "SEQUENCE:" + str(int(seq)),
-        "STATUS:CONFIRMED",
-        "SUMMARY:Meeting",
-        "TRANSP:OPAQUE",
-        "END:VEVENT",
-        "END:VCALENDAR", ""])
-    msg = MIMEMultipart("mixed")
-    alt = MIMEMultipart("alternative")
-    alt.attach(MIMEText("%s has %s this invitation." %
-                        (frm, word.lower()), "plain", "utf-8"))
-    alt.attach(MIMEText("<p>%s has %s this invitation.</p>" %
-                        (frm, word.lower()), "html", "utf-8"))
-    tc = MIMEBase("text", "calendar", method="REPLY", charset="UTF-8")
-    tc.set_payload(ics.encode("utf-8"))
-    email.encoders.encode_7or8bit(tc)
-    alt.attach(tc)
-    msg.attach(alt)
-    at = MIMEBase("application", "ics", name="invite.ics")
-    at.add_header("Content-Disposition", "attachment",
-                  filename="invite.ics")
-    at.set_payload(ics.encode("utf-8"))
-    email.encoders.encode_base64(at)
-    msg.attach(at)
-    msg["From"] = frm
-    msg["To"] = TEAM
-    msg["Subject"] = "%s: Meeting @ %s (UTC)" % (word, s.strftime(
-        "%a %b %d, %Y %H:%M"))
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=frm.split("@")[1])
+    msg = gmail_reply(frm, uid, seq, utc(start), utc(end), partstat)
     port = int(os.environ["RIG_SUBMISSION_PORT"])
     with smtplib.SMTP("localhost", port, timeout=30) as c:
         c.starttls(context=ctx())

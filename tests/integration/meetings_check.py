@@ -11,7 +11,8 @@
 #       ATTENDEE (comma-separated list) with RSVP=TRUE.
 #   meetings_check.py reply FROM PASSWORDFILE UID SEQ START END PARTSTAT
 #       Sends FROM's REPLY in the shape Gmail sends it to team@c4c.test
-#       through the submission port (STARTTLS, AUTH as FROM).
+#       through the submission port (STARTTLS, AUTH as FROM); the mail is
+#       the demo's (contrib/demo/imip_reply.py).
 #   meetings_check.py has-mid USER MESSAGE-ID
 #       Prints how many of USER's INBOX mails have that Message-ID.
 #   meetings_check.py feed FILE UID STATUS SEQ
@@ -21,21 +22,19 @@
 # RIG_PASSWORD_DIR. Prints "PASS text" / "FAIL text" lines; exits 0.
 import datetime
 import email
-import email.encoders
 import email.policy
 import imaplib
 import os
 import smtplib
 import ssl
 import sys
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formatdate, make_msgid
 
 import icalendar
 
-TEAM = "team@c4c.test"
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "contrib", "demo"))
+from imip_reply import TEAM, gmail_reply  # noqa: E402
 
 
 def say(ok, text):
@@ -171,61 +170,12 @@ def invite(user, method, uid, seq, start, end, attendees):
 
 
 def reply(frm, pwfile, uid, seq, start, end, partstat):
-    """A REPLY as Gmail sends one: multipart/mixed with an alternative
-    of text/plain, text/html and text/calendar; method=REPLY, and the
-    same calendar as an application/ics invite.ics attachment."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    s = datetime.datetime.fromtimestamp(int(start), datetime.timezone.utc)
-    e = datetime.datetime.fromtimestamp(int(end), datetime.timezone.utc)
-    now = datetime.datetime.now(datetime.timezone.utc)
-    word = {"ACCEPTED": "Accepted", "DECLINED": "Declined"}[partstat]
-    # Gmail writes the attendee's address in mixed case at times.
-    addr = frm[0].upper() + frm[1:]
-    ics = "\r\n".join([
-        "BEGIN:VCALENDAR",
-        "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        "METHOD:REPLY",
-        "BEGIN:VEVENT",
-        "DTSTART:" + s.strftime(fmt),
-        "DTEND:" + e.strftime(fmt),
-        "DTSTAMP:" + now.strftime(fmt),
-        "ORGANIZER;CN=Cities4Cities:mailto:" + TEAM,
-        "UID:" + uid,
-        "ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=" +
-        partstat + ";X-NUM-GUESTS=0:mailto:" + addr,
-        "CREATED:" + now.strftime(fmt),
-        "LAST-MODIFIED:" + now.strftime(fmt),
-        "SEQUENCE:" + str(seq),
-        "STATUS:CONFIRMED",
-        "SUMMARY:Meeting",
-        "TRANSP:OPAQUE",
-        "END:VEVENT",
-        "END:VCALENDAR", ""])
-    msg = MIMEMultipart("mixed")
-    alt = MIMEMultipart("alternative")
-    alt.attach(MIMEText("%s has %s this invitation." %
-                        (frm, word.lower()), "plain", "utf-8"))
-    alt.attach(MIMEText("<p>%s has %s this invitation.</p>" %
-                        (frm, word.lower()), "html", "utf-8"))
-    tc = MIMEBase("text", "calendar", method="REPLY", charset="UTF-8")
-    tc.set_payload(ics.encode("utf-8"))
-    email.encoders.encode_7or8bit(tc)
-    alt.attach(tc)
-    msg.attach(alt)
-    at = MIMEBase("application", "ics", name="invite.ics")
-    at.add_header("Content-Disposition", "attachment",
-                  filename="invite.ics")
-    at.set_payload(ics.encode("utf-8"))
-    email.encoders.encode_base64(at)
-    msg.attach(at)
-    msg["From"] = frm
-    msg["To"] = TEAM
-    msg["Subject"] = "%s: Meeting @ %s (UTC)" % (word, s.strftime(
-        "%a %b %d, %Y %H:%M"))
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=frm.split("@")[1])
+    """A REPLY as Gmail sends one (START and END: seconds since the epoch)."""
+    msg = gmail_reply(
+        frm, uid, seq,
+        datetime.datetime.fromtimestamp(int(start), datetime.timezone.utc),
+        datetime.datetime.fromtimestamp(int(end), datetime.timezone.utc),
+        partstat)
     with open(pwfile) as f:
         pw = f.read()
     with smtplib.SMTP("localhost", int(os.environ["RIG_SUBMISSION_PORT"]),
