@@ -25,12 +25,12 @@
 # mistokd runs with -v -T outbox,cmd,imap into $WORK/mistokd.log.
 # poll_interval is short: an IDLE slice blocks the daemon's loop, so it
 # also bounds how late a retry of the outbox can be.
-# Environment: COMMANDS_TEST_BASE_PORT (42000), COMMANDS_KEEP=1 keeps the
+# Environment: COMMANDS_TEST_BASE_PORT (17000), COMMANDS_KEEP=1 keeps the
 # work directory (and so mistokd.log).
 set -u
 . "$(dirname "$0")/lib.sh"
 
-export RIG_BASE_PORT=${COMMANDS_TEST_BASE_PORT:-42000}
+export RIG_BASE_PORT=${COMMANDS_TEST_BASE_PORT:-17000}
 rig_dirs commands
 cleanup() {
 	stop_d

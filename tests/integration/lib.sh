@@ -5,8 +5,7 @@
 # PY, DEMO_USERS and the TAP counters, and defines the TAP helpers, the
 # rig's start and stop, rig_conf (a mistok.conf for the rig's team
 # mailbox), mistokd in the background and queries on the store.
-# Run by itself (tests/check.sh runs every tests/integration/*.sh), it
-# checks rig_conf against mistokd -n, without a rig.
+# A library, not a test: tests/check.sh skips it.
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
@@ -170,67 +169,3 @@ d = datetime.date.today() + datetime.timedelta(days=14)
 d -= datetime.timedelta(days=d.weekday())
 print("%s..%s" % (d, d + datetime.timedelta(days=4)))'
 }
-
-# ---- run by itself: rig_conf against mistokd -n ----------------------------
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-	set -u
-	[ -x "$MISTOKD" ] || bail "$MISTOKD not built"
-	WORK=$(mktemp -d /tmp/mistok-lib.XXXXXX)
-	trap 'rm -rf "$WORK"' EXIT
-	RIG_IMAPS_PORT=10993 RIG_SUBMISSION_PORT=10587 RIG_CA_FILE=$WORK/ca.crt
-	RIG_PASSWORD_DIR=$WORK
-	: >"$RIG_CA_FILE"
-	echo secret >"$WORK/team@c4c.test"
-	chmod 600 "$WORK/team@c4c.test"
-	# mistokd -n FILE, its words as comments.
-	conf_check() {
-		local out rc
-		out=$("$MISTOKD" -n -c "$1" 2>&1)
-		rc=$?
-		printf '%s\n' "$out" | sed 's/^/# /'
-		return $rc
-	}
-	rig_conf "$WORK/default.conf"
-	check "rig_conf: the default configuration passes mistokd -n" \
-	    conf_check "$WORK/default.conf"
-	rig_conf "$WORK/changed.conf" mailbox.idle=yes smtp.tls= team.tag=C4C \
-	    "calendar.feed=$WORK/feed.ics" templates.dir= store.path=
-	cat >"$WORK/want.conf" <<EOF
-[mailbox]
-host = localhost
-port = 10993
-ca_file = $WORK/ca.crt
-user = team@c4c.test
-password_file = $WORK/team@c4c.test
-idle = yes
-poll_interval = 1h
-
-[smtp]
-port = 10587
-
-[outbox]
-retry_first = 1s
-retry_max = 3s
-
-[team]
-address = team@c4c.test
-name = Cities4Cities
-domain = c4c.test
-coordinators = olena@c4c.test, mark@c4c.test
-language = en
-timezone = Europe/Kyiv
-tag = C4C
-
-[calendar]
-feed = $WORK/feed.ics
-EOF
-	check "rig_conf: a key changed in place, one added, keys and sections left out" \
-	    cmp -s "$WORK/changed.conf" "$WORK/want.conf"
-	check "rig_conf: the changed configuration passes mistokd -n" \
-	    conf_check "$WORK/changed.conf"
-	rig_conf "$WORK/bad.conf" "mailbox.host localhost" 2>/dev/null
-	check "rig_conf: an argument that is not SECTION.KEY=VALUE is refused" \
-	    [ $? -ne 0 ]
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-fi

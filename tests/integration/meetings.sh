@@ -19,13 +19,13 @@
 #  - [calendar] feed: mistokd writes the file at start-up and after each
 #    change; python3-icalendar reads it (METHOD:PUBLISH, the meeting's
 #    STATUS and SEQUENCE).
-# Environment: MEETINGS_TEST_BASE_PORT (43000), MEETINGS_KEEP=1 keeps the
+# Environment: MEETINGS_TEST_BASE_PORT (18000), MEETINGS_KEEP=1 keeps the
 # work directory.
 set -u
 . "$(dirname "$0")/lib.sh"
 CHECK=$TOP/tests/integration/meetings_check.py
 
-export RIG_BASE_PORT=${MEETINGS_TEST_BASE_PORT:-43000}
+export RIG_BASE_PORT=${MEETINGS_TEST_BASE_PORT:-18000}
 rig_dirs meetings
 cleanup() {
 	stop_d

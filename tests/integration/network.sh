@@ -14,12 +14,12 @@
 #  - `mistok assign` files one ambiguous message: its whole thread moves,
 #    the rule is "assigned", unassigned shrinks by that thread, the events
 #    table has the audit row, and the text views are readable.
-# Environment: NETWORK_TEST_BASE_PORT (37000); NETWORK_KEEP=1 keeps $WORK.
+# Environment: NETWORK_TEST_BASE_PORT (24000); NETWORK_KEEP=1 keeps $WORK.
 set -u
 . "$(dirname "$0")/lib.sh"
 DEMO=$TOP/contrib/demo
 
-export RIG_BASE_PORT=${NETWORK_TEST_BASE_PORT:-37000}
+export RIG_BASE_PORT=${NETWORK_TEST_BASE_PORT:-24000}
 rig_dirs network
 cleanup() { rig_cleanup "${NETWORK_KEEP:-0}"; }
 trap cleanup EXIT

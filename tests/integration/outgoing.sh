@@ -20,12 +20,12 @@
 #  - An auto-reply to a follow-up is stored, threaded, and nothing is sent
 #    in answer.
 #  - A contact name with an embedded newline cannot add a header.
-# Environment: OUTGOING_TEST_BASE_PORT (39000).
+# Environment: OUTGOING_TEST_BASE_PORT (31000).
 set -u
 . "$(dirname "$0")/lib.sh"
 DEMO=$TOP/contrib/demo
 
-export RIG_BASE_PORT=${OUTGOING_TEST_BASE_PORT:-39000}
+export RIG_BASE_PORT=${OUTGOING_TEST_BASE_PORT:-31000}
 rig_dirs outgoing
 cleanup() {
 	stop_d
