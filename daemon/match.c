@@ -500,7 +500,7 @@ people_list(const struct msg *m, struct person **pv, size_t *n)
 }
 
 int
-match_decide(struct db *db, int64_t message, int64_t thread,
+match_decide(struct db *db, int64_t thread,
     const struct msg *m, const struct thread_ctx *ctx,
     struct match_result *r, char **err)
 {
@@ -623,9 +623,6 @@ match_decide(struct db *db, int64_t message, int64_t thread,
 	}
 	(void)one(&s, MATCH_PARTICIPANTS, r);
 done:
-	log_trace(TRACE_THREAD, "message %lld: partnership %lld (%s)",
-	    (long long)message, (long long)r->partnership,
-	    match_rule_name(r->rule));
 	rc = 0;
 	goto out;
 dberr:

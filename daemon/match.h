@@ -35,12 +35,12 @@ struct match_result {
 };
 
 /*
- * Decides message's partnership (m as stored, thread its thread after
- * threading) without writing it; learns contacts (contacts.learned = 1)
- * for unknown from/to/cc addresses at a known organisation's domain.
- * 0 or -1 with *err (caller frees).
+ * Decides the partnership of m (its row may not exist yet; thread: its
+ * thread after threading) without writing it; learns contacts
+ * (contacts.learned = 1) for unknown from/to/cc addresses at a known
+ * organisation's domain. 0 or -1 with *err (caller frees).
  */
-int match_decide(struct db *, int64_t message, int64_t thread,
+int match_decide(struct db *, int64_t thread,
     const struct msg *m, const struct thread_ctx *, struct match_result *,
     char **err);
 

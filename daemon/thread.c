@@ -777,7 +777,7 @@ plan(struct db *db, int64_t message, const struct msg *m, time_t d,
 			}
 	}
 	/* Matching sees the thread; the row gets both. */
-	if (match_decide(db, message, thread, m, ctx, &p->res, err) == -1)
+	if (match_decide(db, thread, m, ctx, &p->res, err) == -1)
 		goto out;
 	p->m = m;
 	p->thread = thread;
