@@ -8,12 +8,9 @@
 # APPEND. Prints TAP; exits non-zero when a test fails.
 # Environment: IMAP_TEST_BASE_PORT (23000), IMAP_TEST_MESSAGES (300).
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+# TOP, BUILD, PY, RIG and the TAP helpers.
+. "$(dirname "$0")/lib.sh"
 TOOL=$BUILD/tests/imaptool
-PY=/usr/bin/python3
-RIG=$TOP/tests/rig/rig.sh
 NMSG=${IMAP_TEST_MESSAGES:-300}
 BIG=$((25 * 1024 * 1024))
 
@@ -29,16 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { # DESC CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-bail() { echo "Bail out! $*"; exit 1; }
 
 [ -x "$TOOL" ] || bail "$TOOL not built"
 bash "$RIG" start >"$WORK/rig.log" 2>&1 ||

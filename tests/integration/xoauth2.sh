@@ -17,13 +17,9 @@
 # Prints TAP; exits non-zero when a test fails.
 # Environment: XOAUTH2_TEST_BASE_PORT (27000), BUILD, TOP.
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+# TOP, BUILD, MISTOK, PY, RIG and the TAP helpers.
+. "$(dirname "$0")/lib.sh"
 TOOL=$BUILD/tests/imaptool
-MISTOK=$BUILD/mistok
-PY=/usr/bin/python3
-RIG=$TOP/tests/rig/rig.sh
 
 export RIG_BASE_PORT=${XOAUTH2_TEST_BASE_PORT:-27000}
 RIG_DIR=$(mktemp -d /tmp/mistok-xoauth2-rig.XXXXXX)
@@ -37,16 +33,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { # DESC CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-bail() { echo "Bail out! $*"; exit 1; }
 show() { sed 's/^/# /' "$@"; }
 
 [ -x "$TOOL" ] || bail "$TOOL not built"
