@@ -24,6 +24,8 @@
 #include "thread.h"
 #include "util.h"
 
+#include "fixture_store.h"
+
 /* The including file names its temp directory (a mkdtemp template). */
 #ifndef FIXTURE_NET_TMPDIR
 #error "define FIXTURE_NET_TMPDIR before including fixture_net.h"
@@ -31,7 +33,6 @@
 
 static char tmpdir[] = FIXTURE_NET_TMPDIR;
 static int dbn;
-static uint32_t uid;
 static const char *const coords[] = { "coord@c4c.test", NULL };
 static const struct thread_ctx ctx = { "team@c4c.test", "C4C", coords, 0 };
 
@@ -111,20 +112,7 @@ teardown(void **state)
 static int64_t
 add(struct db *db, const char *headers, const char *body)
 {
-	struct store_loc loc = { "INBOX", 1, ++uid };
-	struct msg *m = NULL;
-	char *raw, *err = NULL;
-	int64_t id = 0;
-
-	raw = xasprintf("%s\n%s", headers, body ? body : "Hello.\n");
-	assert_int_equal(mime_parse(raw, strlen(raw), NULL, &m), 0);
-	assert_int_equal(db_begin(db), 0);
-	if (store_message(db, m, NULL, &loc, &id, &err) < 0)
-		fail_msg("store: %s", err ? err : "?");
-	assert_int_equal(db_commit(db), 0);
-	msg_free(m);
-	free(raw);
-	return id;
+	return store_tx(db, headers, body);
 }
 
 /* "12 participants", "0 none": partnership and rule of a message. */

@@ -203,22 +203,6 @@ new_staff_member_at_the_council_is_learned(void **state)
 	db_close(db);
 }
 
-/* store_message() in the caller's open transaction. */
-static void
-add_in_tx(struct db *db, const char *headers)
-{
-	struct store_loc loc = { "INBOX", 1, ++uid };
-	struct msg *m = NULL;
-	char *raw, *err = NULL;
-
-	raw = xasprintf("%s\nHello.\n", headers);
-	assert_int_equal(mime_parse(raw, strlen(raw), NULL, &m), 0);
-	if (store_message(db, m, NULL, &loc, NULL, &err) < 0)
-		fail_msg("store: %s", err ? err : "?");
-	msg_free(m);
-	free(raw);
-}
-
 /*
  * Matching remembers directory look-ups within a transaction; a contact
  * learned in an undone savepoint, or a domain added in the middle of the
@@ -232,24 +216,24 @@ directory_changes_inside_one_transaction_are_seen(void **state)
 
 	assert_int_equal(db_begin(db), 0);
 	assert_int_equal(db_savepoint(db, "outer"), 0);
-	add_in_tx(db, "Message-ID: <u1@x>\nFrom: olha.nova@lviv-rada.gov.ua\n"
+	store_in_tx(db, "Message-ID: <u1@x>\nFrom: olha.nova@lviv-rada.gov.ua\n"
 	    "To: team@c4c.test\nSubject: a\n"
-	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n");
-	add_in_tx(db, "Message-ID: <u1b@x>\nFrom: olha.nova@lviv-rada.gov.ua\n"
+	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n", NULL);
+	store_in_tx(db, "Message-ID: <u1b@x>\nFrom: olha.nova@lviv-rada.gov.ua\n"
 	    "To: team@c4c.test\nSubject: a\n"
-	    "Date: Mon, 2 Mar 2026 10:30:00 +0000\n");
+	    "Date: Mon, 2 Mar 2026 10:30:00 +0000\n", NULL);
 	assert_int_equal(db_release(db, "outer", 0), -1);
-	add_in_tx(db, "Message-ID: <u2@x>\nFrom: olha.nova@lviv-rada.gov.ua\n"
+	store_in_tx(db, "Message-ID: <u2@x>\nFrom: olha.nova@lviv-rada.gov.ua\n"
 	    "To: team@c4c.test\nSubject: b\n"
-	    "Date: Mon, 2 Mar 2026 11:00:00 +0000\n");
-	add_in_tx(db, "Message-ID: <u3@x>\nFrom: ivan@kyivcity.gov.ua\n"
+	    "Date: Mon, 2 Mar 2026 11:00:00 +0000\n", NULL);
+	store_in_tx(db, "Message-ID: <u3@x>\nFrom: ivan@kyivcity.gov.ua\n"
 	    "To: team@c4c.test\nSubject: c\n"
-	    "Date: Mon, 2 Mar 2026 12:00:00 +0000\n");
+	    "Date: Mon, 2 Mar 2026 12:00:00 +0000\n", NULL);
 	assert_int_equal(db_exec(db, "INSERT INTO org_domains (org, domain) "
 	    "VALUES (1, 'kyivcity.gov.ua')", ""), 0);
-	add_in_tx(db, "Message-ID: <u4@x>\nFrom: ivan@kyivcity.gov.ua\n"
+	store_in_tx(db, "Message-ID: <u4@x>\nFrom: ivan@kyivcity.gov.ua\n"
 	    "To: team@c4c.test\nSubject: d\n"
-	    "Date: Mon, 2 Mar 2026 13:00:00 +0000\n");
+	    "Date: Mon, 2 Mar 2026 13:00:00 +0000\n", NULL);
 	assert_int_equal(db_commit(db), 0);
 	assert_int_equal(db_int(db, &n, "SELECT count(*) FROM "
 	    "contact_addresses a JOIN contacts c ON c.id = a.contact WHERE "

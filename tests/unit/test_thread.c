@@ -24,9 +24,10 @@
 #include "thread.h"
 #include "util.h"
 
+#include "fixture_store.h"
+
 static char tmpdir[] = "/tmp/mistok-test-thread.XXXXXX";
 static int dbn;
-static uint32_t uid;
 static const char *const coords[] = { "coord@c4c.test", NULL };
 static const struct thread_ctx ctx = { "team@c4c.test", "C4C", coords, 0 };
 
@@ -70,36 +71,7 @@ teardown(void **state)
 static int64_t
 add(struct db *db, const char *headers)
 {
-	struct store_loc loc = { "INBOX", 1, ++uid };
-	struct msg *m = NULL;
-	char *raw, *err = NULL;
-	int64_t id = 0;
-
-	raw = xasprintf("%s\nHello.\n", headers);
-	assert_int_equal(mime_parse(raw, strlen(raw), NULL, &m), 0);
-	assert_int_equal(db_begin(db), 0);
-	if (store_message(db, m, NULL, &loc, &id, &err) < 0)
-		fail_msg("store: %s", err ? err : "?");
-	assert_int_equal(db_commit(db), 0);
-	msg_free(m);
-	free(raw);
-	return id;
-}
-
-/* add() inside the caller's transaction. */
-static void
-add_in_tx(struct db *db, const char *headers)
-{
-	struct store_loc loc = { "INBOX", 1, ++uid };
-	struct msg *m = NULL;
-	char *raw, *err = NULL;
-
-	raw = xasprintf("%s\nHello.\n", headers);
-	assert_int_equal(mime_parse(raw, strlen(raw), NULL, &m), 0);
-	if (store_message(db, m, NULL, &loc, NULL, &err) < 0)
-		fail_msg("store: %s", err ? err : "?");
-	msg_free(m);
-	free(raw);
+	return store_tx(db, headers, NULL);
 }
 
 static int64_t
@@ -559,7 +531,7 @@ subject_grouping_by_participant_among_many(void **state)
 				    "Subject: Agenda\nDate: Sun, 1 Mar 2026 "
 				    "%02d:%02d:00 +0000\n", i, i, i, i / 60,
 				    i % 60);
-				add_in_tx(db, h);
+				store_in_tx(db, h, NULL);
 				free(h);
 			}
 			assert_int_equal(db_commit(db), 0);
