@@ -306,31 +306,7 @@ mailtmpl_to_compose(const struct mailtmpl_mail *m, struct compose *c)
 char *
 mailtmpl_dir(const char *configured)
 {
-	char exe[PATH_MAX], *slash, *dir;
-	ssize_t n;
-
-	if (strcmp(configured, DATADIR "/mistok/templates") != 0 ||
-	    access(configured, F_OK) == 0)
-		return xstrdup(configured);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return xstrdup(configured);
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) == NULL)
-		return xstrdup(configured);
-	*slash = '\0';
-	/* build/mistokd or build/tests/helper: the tree is one or two up. */
-	dir = xasprintf("%s/../templates/en", exe);
-	if (access(dir, F_OK) != 0) {
-		free(dir);
-		dir = xasprintf("%s/../../templates/en", exe);
-	}
-	if (access(dir, F_OK) != 0) {
-		free(dir);
-		return xstrdup(configured);
-	}
-	dir[strlen(dir) - 3] = '\0';
-	return dir;
+	return data_dir(configured, DATADIR "/mistok/templates", "templates");
 }
 
 /* ---- the daemon module --------------------------------------------------- */

@@ -36,34 +36,10 @@
 static char *
 holidays_dir(const struct meeting_env *env)
 {
-	char exe[PATH_MAX], *slash, *dir;
-	const char *conf = env->conf->holidays_dir;
-	ssize_t n;
-
 	if (env->holidays_dir != NULL)
 		return xstrdup(env->holidays_dir);
-	if (conf == NULL)
-		conf = DATADIR "/mistok/holidays";
-	if (strcmp(conf, DATADIR "/mistok/holidays") != 0 ||
-	    access(conf, F_OK) == 0)
-		return xstrdup(conf);
-	/* Running uninstalled: build/x or build/tests/x. */
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		return xstrdup(conf);
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) == NULL)
-		return xstrdup(conf);
-	*slash = '\0';
-	dir = xasprintf("%s/../contrib/holidays", exe);
-	if (access(dir, F_OK) != 0) {
-		free(dir);
-		dir = xasprintf("%s/../../contrib/holidays", exe);
-	}
-	if (access(dir, F_OK) != 0) {
-		free(dir);
-		return xstrdup(conf);
-	}
-	return dir;
+	return data_dir(env->conf->holidays_dir, DATADIR "/mistok/holidays",
+	    "contrib/holidays");
 }
 
 static const struct holidays *

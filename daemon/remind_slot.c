@@ -42,32 +42,10 @@ static char *holidays_loaded_from;
 static char *
 holidays_dir(const struct remind_env *env)
 {
-	char exe[PATH_MAX], *slash, *dir;
-	const char *conf = env->conf->holidays_dir;
-	ssize_t n;
-
 	if (env->holidays_dir != NULL)
 		return xstrdup(env->holidays_dir);
-	if (strcmp(conf, DATADIR "/mistok/holidays") != 0 ||
-	    access(conf, F_OK) == 0)
-		return xstrdup(conf);
-	/* Running uninstalled (build/x, build/tests/x): the tree's data. */
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		return xstrdup(conf);
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) == NULL)
-		return xstrdup(conf);
-	*slash = '\0';
-	dir = xasprintf("%s/../contrib/holidays", exe);
-	if (access(dir, F_OK) != 0) {
-		free(dir);
-		dir = xasprintf("%s/../../contrib/holidays", exe);
-	}
-	if (access(dir, F_OK) != 0) {
-		free(dir);
-		return xstrdup(conf);
-	}
-	return dir;
+	return data_dir(env->conf->holidays_dir, DATADIR "/mistok/holidays",
+	    "contrib/holidays");
 }
 
 static struct holidays *

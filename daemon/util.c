@@ -3,9 +3,11 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -175,6 +177,35 @@ buf_steal(struct buf *b)
 	p = b->data;
 	buf_init(b);
 	return p;
+}
+
+char *
+data_dir(const char *configured, const char *installed, const char *tree_dir)
+{
+	static const char *const up[] = { "..", "../..", "../../.." };
+	char exe[PATH_MAX], *slash, *dir;
+	size_t i;
+	ssize_t n;
+
+	if (configured == NULL)
+		configured = installed;
+	if (strcmp(configured, installed) != 0 || access(configured, F_OK) == 0)
+		return xstrdup(configured);
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return xstrdup(configured);
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return xstrdup(configured);
+	*slash = '\0';
+	/* build/mistokd, build/tests/x, build/asan/tests/x: the tree is one
+	 * to three up. */
+	for (i = 0; i < nitems(up); i++) {
+		dir = xasprintf("%s/%s/%s", exe, up[i], tree_dir);
+		if (access(dir, F_OK) == 0)
+			return dir;
+		free(dir);
+	}
+	return xstrdup(configured);
 }
 
 int64_t

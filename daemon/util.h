@@ -45,6 +45,17 @@ char *buf_steal(struct buf *);
 
 /* ASCII-only case helpers; addresses and keywords are compared with these. */
 void str_lower(char *);
+
+/*
+ * A data directory: configured (NULL: installed, the default under
+ * DATADIR), unless that is the installed default and missing because
+ * mistok runs from the tree (build/x, build/tests/x, build/asan/tests/x);
+ * then the tree's directory tree_dir ("templates", "contrib/holidays")
+ * when it exists.
+ * Caller frees.
+ */
+char *data_dir(const char *configured, const char *installed,
+    const char *tree_dir);
 /* A 64-bit FNV-1a hash of s, as a (signed) database integer: a compact
  * index key where collisions only cost a comparison. */
 int64_t str_key(const char *s);

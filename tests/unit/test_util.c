@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,33 @@ str_key_is_fnv1a(void **state)
 	assert_true((uint64_t)str_key("a") == 0xaf63dc4c8601ec8cull);
 	assert_true((uint64_t)str_key("foobar") == 0x85944171f73967e8ull);
 	assert_true(str_key("a@x") != str_key("b@x"));
+}
+
+/*
+ * data_dir(): a configured directory as it is; the installed default,
+ * when missing, found in the tree this binary runs from
+ * (build/tests/test_util: two up); else the default as it is.
+ */
+static void
+data_dir_falls_back_to_the_tree(void **state)
+{
+	const char *top = getenv("TOP") ? getenv("TOP") : ".";
+	char *d, *want, real[4096], wreal[4096];
+
+	d = data_dir("/etc/elsewhere", "/nonexistent/mistok/templates",
+	    "templates");
+	assert_string_equal(d, "/etc/elsewhere");
+	free(d);
+	d = data_dir(NULL, "/nonexistent/mistok/templates", "templates");
+	want = xasprintf("%s/templates", top);
+	assert_non_null(realpath(d, real));
+	assert_non_null(realpath(want, wreal));
+	assert_string_equal(real, wreal);
+	free(d);
+	free(want);
+	d = data_dir(NULL, "/nonexistent/mistok/nothing", "no/such/dir");
+	assert_string_equal(d, "/nonexistent/mistok/nothing");
+	free(d);
 }
 
 static void
@@ -126,6 +154,7 @@ main(void)
 		cmocka_unit_test(buf_grows_and_stays_terminated),
 		cmocka_unit_test(trim_and_lower),
 		cmocka_unit_test(str_key_is_fnv1a),
+		cmocka_unit_test(data_dir_falls_back_to_the_tree),
 		cmocka_unit_test(fake_clock_and_iso8601),
 		cmocka_unit_test(trace_mask_parses_names),
 		cmocka_unit_test(log_lines_never_span_lines),
