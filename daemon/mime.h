@@ -100,7 +100,9 @@ struct mime_opts {
 /*
  * Once per process, from the main thread, before any mime_parse();
  * mime_shutdown() at exit (tests: so GMime's globals are not leaks).
- * mime_parse() itself keeps no state between calls.
+ * mime_parse() keeps nothing between calls but the charset converters
+ * rfc2047.c holds open (a process-wide cache), so it is for one thread
+ * at a time.
  */
 void mime_init(void);
 void mime_shutdown(void);

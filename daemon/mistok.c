@@ -13,6 +13,7 @@
 #include "db.h"
 #include "json.h"
 #include "log.h"
+#include "mime.h"
 #include "mistok.h"
 #include "util.h"
 
@@ -274,6 +275,27 @@ cli_json_time(time_t t)
 		return json_null();
 	fmt_iso8601(t, s);
 	return json_string(s);
+}
+
+struct json *
+cli_json_addr(const struct msg_addr *a)
+{
+	struct json *o = json_object();
+
+	json_set(o, "name", json_string(a->name && *a->name ? a->name : NULL));
+	json_set_string(o, "email", a->email ? a->email : "");
+	return o;
+}
+
+struct json *
+cli_json_addrs(const struct msg_addr *a, size_t n)
+{
+	struct json *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_append(arr, cli_json_addr(&a[i]));
+	return arr;
 }
 
 int

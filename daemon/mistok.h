@@ -17,6 +17,7 @@
 struct config;
 struct db;
 struct json;
+struct msg_addr;
 
 struct cli {
 	const char	*progname;	/* "mistok" */
@@ -67,6 +68,10 @@ void cli_print_json(struct json *v);
 
 /* A UTC instant as a JSON string "2026-12-01T14:00:00Z"; 0 gives null. */
 struct json *cli_json_time(time_t);
+
+/* An address as {"name": … or null, "email": …}; n of them as an array. */
+struct json *cli_json_addr(const struct msg_addr *);
+struct json *cli_json_addrs(const struct msg_addr *, size_t n);
 
 int cmd_backup(int, char **, struct cli *);
 int cmd_messages(int, char **, struct cli *);

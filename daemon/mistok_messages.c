@@ -50,27 +50,6 @@ parse_since(const char *s, time_t *t)
 }
 
 static struct json *
-addr_json(const struct msg_addr *a)
-{
-	struct json *o = json_object();
-
-	json_set(o, "name", json_string(a->name && *a->name ? a->name : NULL));
-	json_set_string(o, "email", a->email ? a->email : "");
-	return o;
-}
-
-static struct json *
-addrs_json(const struct msg_addr *a, size_t n)
-{
-	struct json *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_append(arr, addr_json(&a[i]));
-	return arr;
-}
-
-static struct json *
 row_json(const struct store_row *r, int text)
 {
 	struct json *o = json_object(), *a, *l;
@@ -88,9 +67,9 @@ row_json(const struct store_row *r, int text)
 		json_set_int(l, "uid", r->loc[i].uid);
 	}
 	json_set(o, "date", cli_json_time(r->date));
-	json_set(o, "from", addr_json(&r->from));
-	json_set(o, "to", addrs_json(r->to, r->nto));
-	json_set(o, "cc", addrs_json(r->cc, r->ncc));
+	json_set(o, "from", cli_json_addr(&r->from));
+	json_set(o, "to", cli_json_addrs(r->to, r->nto));
+	json_set(o, "cc", cli_json_addrs(r->cc, r->ncc));
 	json_set_string(o, "subject", r->subject);
 	json_set(o, "thread", r->thread ? json_int(r->thread) : json_null());
 	json_set(o, "partnership", json_string(r->partnership));

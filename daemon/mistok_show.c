@@ -17,27 +17,6 @@
 #include "tz.h"
 #include "util.h"
 
-static struct json *
-addr_json(const struct msg_addr *a)
-{
-	struct json *o = json_object();
-
-	json_set(o, "name", json_string(a->name && *a->name ? a->name : NULL));
-	json_set_string(o, "email", a->email ? a->email : "");
-	return o;
-}
-
-static struct json *
-addrs_json(const struct msg_addr *a, size_t n)
-{
-	struct json *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_append(arr, addr_json(&a[i]));
-	return arr;
-}
-
 struct json *
 cli_json_tl_message(const struct tl_message *m)
 {
@@ -47,9 +26,9 @@ cli_json_tl_message(const struct tl_message *m)
 	json_set(o, "message_id", json_string(m->message_id));
 	json_set(o, "date", cli_json_time(m->date));
 	json_set(o, "direction", json_string(m->direction));
-	json_set(o, "from", addr_json(&m->from));
-	json_set(o, "to", addrs_json(m->to, m->nto));
-	json_set(o, "cc", addrs_json(m->cc, m->ncc));
+	json_set(o, "from", cli_json_addr(&m->from));
+	json_set(o, "to", cli_json_addrs(m->to, m->nto));
+	json_set(o, "cc", cli_json_addrs(m->cc, m->ncc));
 	json_set(o, "subject", json_string(m->subject));
 	json_set(o, "kind", json_string(m->kind));
 	json_set(o, "thread", m->thread ? json_int(m->thread) : json_null());

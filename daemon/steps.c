@@ -48,18 +48,6 @@ db_fail(struct db *db, char **err, const char *what)
 	return STEPS_ERR_DB;
 }
 
-static int
-savepoint(struct db *db)
-{
-	return db_savepoint(db, "steps");
-}
-
-static int
-release(struct db *db, int ok)
-{
-	return db_release(db, "steps", ok);
-}
-
 /* ---- names -------------------------------------------------------------- */
 
 static const char *const owner_kinds[] = { NULL, "contact", "org",
@@ -471,7 +459,7 @@ steps_add(struct db *db, int64_t partnership, const char *text,
 			return db_fail(db, err, "owner");
 		}
 	}
-	if (savepoint(db) == -1) {
+	if (db_savepoint(db, "steps") == -1) {
 		free(t);
 		return db_fail(db, err, "steps");
 	}
@@ -497,7 +485,7 @@ steps_add(struct db *db, int64_t partnership, const char *text,
 	}
 	if (!ok)
 		db_fail(db, err, "steps");
-	if (release(db, ok) == -1) {
+	if (db_release(db, "steps", ok) == -1) {
 		if (ok)
 			db_fail(db, err, "steps");
 		free(t);
@@ -546,14 +534,14 @@ steps_done(struct db *db, int64_t id, const char *actor, char **err)
 	free(status);
 	if (r)
 		return STEPS_ALREADY;
-	if (savepoint(db) == -1)
+	if (db_savepoint(db, "steps") == -1)
 		return db_fail(db, err, "steps");
 	ok = db_exec(db, "UPDATE steps SET status = 'done', done_at = ?, "
 	    "done_by = ? WHERE id = ? AND status <> 'done'", "TtI", now, actor,
 	    id) == 0 && history(db, id, "done", now, 0, actor, NULL) == 0;
 	if (!ok)
 		db_fail(db, err, "steps");
-	if (release(db, ok) == -1) {
+	if (db_release(db, "steps", ok) == -1) {
 		if (ok)
 			db_fail(db, err, "steps");
 		return STEPS_ERR_DB;
@@ -590,14 +578,14 @@ steps_snooze(struct db *db, int64_t id, time_t until, const char *actor,
 		return STEPS_ERR_DATA;
 	}
 	fmt_iso8601(until, when);
-	if (savepoint(db) == -1)
+	if (db_savepoint(db, "steps") == -1)
 		return db_fail(db, err, "steps");
 	ok = db_exec(db, "UPDATE steps SET snoozed_until = ?, snoozes = "
 	    "snoozes + 1 WHERE id = ?", "TI", until, id) == 0 &&
 	    history(db, id, "snooze", now, until, actor, when) == 0;
 	if (!ok)
 		db_fail(db, err, "steps");
-	if (release(db, ok) == -1) {
+	if (db_release(db, "steps", ok) == -1) {
 		if (ok)
 			db_fail(db, err, "steps");
 		return STEPS_ERR_DB;

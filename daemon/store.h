@@ -4,7 +4,9 @@
  * references — and of sync_state. One call stores a parsed message at its
  * IMAP location, deduplicating by location, Message-ID and (for mail
  * without one) content hash. It never talks to a server, never parses
- * mail and never decides threads or partnerships (see store_after_insert).
+ * mail and never decides threads or partnerships: its hooks do, before
+ * and after a new row is inserted (store_set_before_insert(),
+ * store_set_after_insert()).
  */
 #ifndef MISTOK_STORE_H
 #define MISTOK_STORE_H

@@ -1,7 +1,8 @@
 /*
- * fixture_store: store_message() of a message written as header lines
- * and a body, the way ingest stores it (with whatever store hooks the
- * test set), inside the caller's transaction or in one of its own. Only
+ * fixture_store: the threading hooks on store_message() for a test
+ * binary's life (its setup and teardown), and store_message() of a
+ * message written as header lines and a body, the way ingest stores it,
+ * inside the caller's transaction or in one of its own. Only
  * static helpers for one test binary (test_thread.c, and through
  * fixture_net.h test_match.c and test_timeline.c).
  */
@@ -19,7 +20,35 @@
 #include "db.h"
 #include "mime.h"
 #include "store.h"
+#include "thread.h"
 #include "util.h"
+
+/* A group setup: the temp directory (a mkdtemp template), GMime, and
+ * threading with ctx (which must outlive the tests) on every store. */
+static int
+fixture_start(char *tmpdir, const struct thread_ctx *ctx)
+{
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	mime_init();
+	store_set_before_insert(thread_store_before, (void *)ctx);
+	store_set_after_insert(thread_store_hook, (void *)ctx);
+	return 0;
+}
+
+/* The group teardown: all of it undone, the directory removed. */
+static int
+fixture_stop(const char *tmpdir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+	int rc = system(cmd);
+
+	free(cmd);
+	store_set_before_insert(NULL, NULL);
+	store_set_after_insert(NULL, NULL);
+	mime_shutdown();
+	return rc == 0 ? 0 : -1;
+}
 
 /* Each message gets the next UID of INBOX. */
 static uint32_t fixture_uid;

@@ -46,25 +46,13 @@ fresh_db(void)
 static int
 setup(void **state)
 {
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
-	mime_init();
-	store_set_before_insert(thread_store_before, (void *)&ctx);
-	store_set_after_insert(thread_store_hook, (void *)&ctx);
-	return 0;
+	return fixture_start(tmpdir, &ctx);
 }
 
 static int
 teardown(void **state)
 {
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-	int rc = system(cmd);
-
-	free(cmd);
-	store_set_before_insert(NULL, NULL);
-	store_set_after_insert(NULL, NULL);
-	mime_shutdown();
-	return rc == 0 ? 0 : -1;
+	return fixture_stop(tmpdir);
 }
 
 /* Stores a message made of header lines (and a short body). */
