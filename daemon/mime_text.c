@@ -375,6 +375,27 @@ line_ends(const struct line *l, const char *suffix)
 	return e >= n && memcmp(l->s + e - n, suffix, n) == 0;
 }
 
+/* The first and the last character of a line that is not a blank. */
+static unsigned char
+first_char(const struct line *l)
+{
+	size_t i = 0;
+
+	while (i < l->len && (l->s[i] == ' ' || l->s[i] == '\t'))
+		i++;
+	return i < l->len ? (unsigned char)l->s[i] : 0;
+}
+
+static unsigned char
+last_char(const struct line *l)
+{
+	size_t e = l->len;
+
+	while (e > 0 && (l->s[e - 1] == ' ' || l->s[e - 1] == '\t'))
+		e--;
+	return e > 0 ? (unsigned char)l->s[e - 1] : 0;
+}
+
 static const char *attrib_end[] = {
 	"wrote:", "writes:", "пише:", "написав:", "написала:",
 	"написав(ла):", "написал:", "написала:", "написал(а):",
@@ -431,9 +452,18 @@ text_quote_offset(const char *body, size_t len)
 	 * ">" lines counts only if nothing but blank lines follows it.
 	 */
 	while (next_line(body, len, &pos, &l)) {
-		if (line_in(&l, original, nitems(original)))
+		/*
+		 * Most lines are none of these: every "original" line starts
+		 * with '-', every header with F, V, В or О (0xd0) and every
+		 * attribution ends with ':'.
+		 */
+		unsigned char first = first_char(&l);
+
+		if (first == '-' && line_in(&l, original, nitems(original)))
 			return l.off;
-		if (line_in(&l, from_hdr, nitems(from_hdr))) {
+		if ((first == 'F' || first == 'f' || first == 'V' ||
+		    first == 'v' || first == 0xd0) &&
+		    line_in(&l, from_hdr, nitems(from_hdr))) {
 			/* "From:" then "Sent:"/"Date:" within two lines. */
 			p2 = pos;
 			if (next_line(body, len, &p2, &next) &&
@@ -443,7 +473,7 @@ text_quote_offset(const char *body, size_t len)
 				return have_prev && prev.len > 0 &&
 				    prev.s[0] == '_' ? prev.off : l.off;
 		}
-		if (line_is_attribution(&l)) {
+		if (last_char(&l) == ':' && line_is_attribution(&l)) {
 			/* Gmail wraps "On …, X <x@y>\nwrote:" over two lines. */
 			attr = l;
 			if (have_prev && !blank(&prev) && l.len < 16 &&

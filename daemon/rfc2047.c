@@ -15,6 +15,7 @@
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -67,6 +68,51 @@ utf8_valid(const char *in, size_t len)
 	size_t i = 0, n;
 
 	while (i < len) {
+		if ((n = utf8_seq(s + i, len - i)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* Length of the prefix of s[0, len) that is ASCII without NULs. */
+static size_t
+ascii_span(const unsigned char *s, size_t len)
+{
+	const uint64_t hi = 0x8080808080808080ull, lo = 0x0101010101010101ull;
+	uint64_t w;
+	size_t i = 0;
+
+	/* Eight bytes at a time: no high bit set, no zero byte. */
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((w & hi) != 0 || ((w - lo) & ~w & hi) != 0)
+			break;
+	}
+	while (i < len && s[i] != 0 && s[i] < 0x80)
+		i++;
+	return i;
+}
+
+/* Whether in[0, len) is well-formed UTF-8 without NULs. */
+static int
+utf8_clean(const char *in, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, n;
+
+	while (i < len) {
+		i += ascii_span(s + i, len - i);
+		if (i == len)
+			break;
+		if (s[i] == 0)
+			return 0;
+		/* Two-byte sequences (Cyrillic) without the general case. */
+		while (i + 1 < len && s[i] >= 0xc2 && s[i] <= 0xdf &&
+		    (s[i + 1] & 0xc0) == 0x80)
+			i += 2;
+		if (i == len || s[i] < 0x80)
+			continue;
 		if ((n = utf8_seq(s + i, len - i)) == 0)
 			return 0;
 		i += n;
@@ -336,6 +382,10 @@ guess_append(struct buf *out, const char *in, size_t len)
 	const char *cs, *other;
 	size_t good, bad;
 
+	if (utf8_clean(in, len)) {
+		buf_add(out, in, len);
+		return;
+	}
 	utf8_stats(in, len, &good, &bad);
 	if (bad == 0 || good >= bad * 4) {
 		utf8_repair(out, in, len);
@@ -374,10 +424,8 @@ convert_append(struct buf *out, const char *charset, const char *in,
 		cs[n] = p[n];
 	cs[n] = '\0';
 
-	for (i = 0; i < len; i++)
-		if ((unsigned char)in[i] >= 0x80 || in[i] == '\0')
-			break;
-	if (i == len && ascii_compatible(cs)) {
+	if (ascii_span((const unsigned char *)in, len) == len &&
+	    ascii_compatible(cs)) {
 		buf_add(out, in, len);
 		return;
 	}

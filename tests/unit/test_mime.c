@@ -470,6 +470,79 @@ big_attachment_size_without_keeping_it(void **state)
 	buf_free(&b);
 }
 
+/*
+ * mistok splits the top-level header block itself and hands GMime only
+ * the Content-* fields with the body; these are the rules GMime's
+ * message parser had, so the stored fields did not change.
+ */
+static void
+top_level_fields(void **state)
+{
+	struct msg *m;
+
+	/* An mbox "From " line before the fields is skipped. */
+	m = parse_str("From someone@example.org Mon Apr  6 10:00:00 2026\n"
+	    "Subject: kept\nMessage-ID: <a@b.example>\n\nbody\n");
+	assert_string_equal(m->subject, "kept");
+	assert_string_equal(m->message_id, "a@b.example");
+	assert_string_equal(m->body, "body\n");
+	assert_null(m->error);
+	msg_free(m);
+
+	/* A line that is no field is dropped with its continuation, noted. */
+	m = parse_str("Subject: s\r\nbad line\r\n cont: x\r\nTo: a@b.example"
+	    "\r\n\r\ntext\r\n");
+	assert_string_equal(m->subject, "s");
+	assert_int_equal(m->nto, 1);
+	assert_int_equal(m->nhdr, 2);
+	assert_string_equal(m->error, "invalid header name");
+	assert_string_equal(m->body, "text\n");
+	msg_free(m);
+
+	/* A first line that is no field: no message, the input is text. */
+	m = parse_str("just text\nSubject: no\n\nmore\n");
+	assert_string_equal(m->subject, "");
+	assert_non_null(strstr(m->error, "not a MIME message"));
+	assert_non_null(strstr(m->body, "just text"));
+	msg_free(m);
+
+	/* Repeats: a second Subject that differs is noted, Received not. */
+	m = parse_str("Received: one\nReceived: two\nSubject: a\n\nx");
+	assert_null(m->error);
+	msg_free(m);
+	m = parse_str("Subject: a\nSubject: b\n\nx");
+	assert_string_equal(m->subject, "a");
+	assert_string_equal(m->error, "conflicting headers");
+	msg_free(m);
+
+	/* Blanks before the colon; folded Content-Type read by GMime. */
+	m = parse_str("Subject : spaced\nContent-Type: text/plain;\n"
+	    "\tcharset=koi8-r\nContent-Transfer-Encoding: 8bit\n\n"
+	    "\xf0\xd2\xc9\xd7\xc5\xd4\n");
+	assert_string_equal(m->subject, "spaced");
+	assert_string_equal(m->body, "Привет\n");
+	assert_string_equal(msg_header(m, "content-type"),
+	    "text/plain; charset=koi8-r");
+	msg_free(m);
+
+	/* No fields at all, a blank line first: the rest is the body. */
+	m = parse_str("\r\nonly a body\r\n");
+	assert_string_equal(m->body, "only a body\n");
+	msg_free(m);
+
+	/* A multipart's boundary from a folded top-level field. */
+	m = parse_str("Content-Type: multipart/mixed;\n boundary=\"B\"\n\n"
+	    "--B\nContent-Type: text/plain\n\none\n--B\nContent-Type: "
+	    "application/pdf\nContent-Disposition: attachment; "
+	    "filename=a.pdf\nContent-Transfer-Encoding: base64\n\n"
+	    "QUJDRA==\n--B--\n");
+	assert_string_equal(m->body, "one");
+	assert_int_equal(m->natt, 1);
+	assert_string_equal(m->att[0].name, "a.pdf");
+	assert_int_equal(m->att[0].size, 4);
+	msg_free(m);
+}
+
 static void
 garbage_never_crashes(void **state)
 {
@@ -679,6 +752,7 @@ main(void)
 		cmocka_unit_test(size_limit_parses_headers_only),
 		cmocka_unit_test(deep_nesting_is_bounded),
 		cmocka_unit_test(big_attachment_size_without_keeping_it),
+		cmocka_unit_test(top_level_fields),
 		cmocka_unit_test(garbage_never_crashes),
 		cmocka_unit_test(address_lists),
 		cmocka_unit_test(message_ids_and_references),

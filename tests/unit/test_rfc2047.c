@@ -138,6 +138,36 @@ charset_to_utf8_basics(void **state)
 	assert_string_equal(s, "");
 	assert_int_equal(n, 0);
 	free(s);
+	/*
+	 * Clean UTF-8 is copied as it is, whatever the word boundaries of
+	 * the eight-byte scan; a NUL, a stray or a cut-off sequence anywhere
+	 * in a long text still takes the repairing path.
+	 */
+	{
+		static const char *tails[] = { "", "\xff", "\xd0", "\xe2\x82",
+		    "x\0y" };
+		char text[64];
+		size_t k, pad, tl;
+
+		for (k = 0; k < nitems(tails); k++)
+			for (pad = 0; pad < 9; pad++) {
+				tl = k == 4 ? 3 : strlen(tails[k]);
+				memset(text, 'a', pad);
+				memcpy(text + pad, "Київ Київ Київ ", 27);
+				memcpy(text + pad + 27, tails[k], tl);
+				s = charset_to_utf8("utf-8", text, pad + 27 + tl,
+				    &n);
+				if (k == 0)
+					assert_int_equal(n, pad + 27);
+				else if (k == 4)
+					assert_int_equal(n, pad + 29);
+				else
+					assert_memory_equal(s + pad + 27,
+					    "\xef\xbf\xbd", 3);
+				assert_int_equal(memcmp(s + pad, "Київ", 8), 0);
+				free(s);
+			}
+	}
 	assert_string_equal(charset_guess("abc", 3), "us-ascii");
 	assert_string_equal(charset_guess("\xd0\x9a", 2), "utf-8");
 	assert_string_equal(charset_guess("\xcf\xf0\xe8\xe2\xb3\xf2", 6),
