@@ -25,13 +25,13 @@ PKGS		:= gmime-3.0 libetpan libcurl sqlite3 libical gnutls
 # Library headers as system headers: our -Werror is for our code only.
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null | \
 			sed 's/-I/-isystem /g')
-PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 CMOCKA_LIBS	:= $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter
 CFLAGS		?= -O2 -g
-ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
+ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 		  -DSYSCONFDIR='"$(SYSCONFDIR)"' -DDATADIR='"$(DATADIR)"' \
 		  -Idaemon
 SAN		:= -fsanitize=address,undefined -fno-omit-frame-pointer \

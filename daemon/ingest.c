@@ -3,8 +3,9 @@
  *
  * The engine works folder by folder: EXAMINE (read-only), compare
  * UIDVALIDITY with sync_state, list the UIDs above the last one stored,
- * then fetch them in chunks of INGEST_CHUNK messages with BODY.PEEK (imap.c
- * streams them one at a time). Each message is parsed and stored inside a
+ * then fetch them in chunks of INGEST_FETCH messages with BODY.PEEK (imap.c
+ * streams them one at a time), parsed on a second thread as they come
+ * (fetchpipe.c) while this one stores. Each message is stored inside a
  * transaction that also moves sync_state's last UID; the transaction is
  * committed every INGEST_CHUNK messages or INGEST_BATCH_BYTES bytes. A
  * crash loses at most the open batch, which the next run fetches again;
@@ -31,6 +32,7 @@
 #include "db.h"
 #include "cmdexec.h"
 #include "event.h"
+#include "fetchpipe.h"
 #include "imap.h"
 #include "ingest.h"
 #include "meeting.h"
@@ -383,21 +385,36 @@ count(struct ingest_counts *c, int outcome)
 	}
 }
 
-int
-ingest_store_raw(struct db *db, const struct config *c,
-    const struct store_loc *loc, const struct imap_msg *im,
-    struct ingest_counts *cnt, char **err)
+/*
+ * A message as the fetch thread leaves it: parsed, or NULL when it cannot
+ * be. Touches nothing of the database's thread (mime_parse() is safe on
+ * its own objects; the charset converters are shared under a lock).
+ */
+static struct msg *
+parse_raw(const struct config *c, const struct imap_msg *im)
 {
 	struct mime_opts o;
-	struct store_extra x;
 	struct msg *m = NULL;
-	char *serr = NULL, *why;
-	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.own_domain = c->team_domain;
 	o.max_size = c->max_message_size;
 	o.headers_only = im->headers_only;
+	if (mime_parse(im->raw, im->len, &o, &m) == -1)
+		return NULL;
+	return m;
+}
+
+/* The second half of ingest_store_raw(): takes m (NULL: unparseable). */
+static int
+store_parsed(struct db *db, const struct config *c,
+    const struct store_loc *loc, const struct imap_msg *im, struct msg *m,
+    struct ingest_counts *cnt, char **err)
+{
+	struct store_extra x;
+	char *serr = NULL, *why;
+	int rc;
+
 	memset(&x, 0, sizeof(x));
 	x.internal_date = im->internaldate;
 	x.size = im->size ? im->size : im->len;
@@ -406,7 +423,7 @@ ingest_store_raw(struct db *db, const struct config *c,
 		cnt->bytes += im->len;
 	}
 
-	if (mime_parse(im->raw, im->len, &o, &m) == -1) {
+	if (m == NULL) {
 		why = xasprintf("cannot parse: %zu bytes", im->len);
 		goto quarantine;
 	}
@@ -437,7 +454,8 @@ quarantine:
 	log_warnx("ingest %s %u: %s; quarantined", loc->folder, loc->uid, why);
 	rc = store_quarantine(db, m, why, &x, loc, NULL, &serr);
 	free(why);
-	msg_free(m);
+	if (m != NULL)
+		msg_free(m);
 	if (rc < 0) {
 		*err = xasprintf("ingest %s %u: %s", loc->folder, loc->uid,
 		    serr ? serr : "cannot store");
@@ -449,6 +467,14 @@ quarantine:
 	else
 		count(cnt, rc);
 	return rc;
+}
+
+int
+ingest_store_raw(struct db *db, const struct config *c,
+    const struct store_loc *loc, const struct imap_msg *im,
+    struct ingest_counts *cnt, char **err)
+{
+	return store_parsed(db, c, loc, im, parse_raw(c, im), cnt, err);
 }
 
 /* ---- a folder ---------------------------------------------------------- */
@@ -554,16 +580,18 @@ commit_batch(struct ingest *ing, uint32_t last)
 	return 0;
 }
 
+/* Stores m (NULL: unparseable), moves the counters, commits a full batch. */
 static int
-on_message(void *arg, const struct imap_msg *im)
+store_one(struct ingest *ing, const struct imap_msg *im, struct msg *m)
 {
-	struct ingest *ing = arg;
 	struct folder *f = &ing->folders[ing->cur];
 	struct store_loc loc;
 	struct ingest_counts before = f->counts;
 	char *err = NULL;
 
 	if (!db_in_transaction(ing->db) && db_begin(ing->db) == -1) {
+		if (m != NULL)
+			msg_free(m);
 		ing->failed = 1;
 		ing->fail_err = xasprintf("begin: %s", db_errmsg(ing->db));
 		return -1;
@@ -571,7 +599,7 @@ on_message(void *arg, const struct imap_msg *im)
 	loc.folder = f->name;
 	loc.uidvalidity = ing->uidvalidity;
 	loc.uid = im->uid;
-	if (ingest_store_raw(ing->db, ing->conf, &loc, im, &f->counts,
+	if (store_parsed(ing->db, ing->conf, &loc, im, m, &f->counts,
 	    &err) == -1) {
 		ing->failed = 1;
 		ing->fail_err = err;
@@ -601,6 +629,66 @@ on_message(void *arg, const struct imap_msg *im)
 		}
 	}
 	return 0;
+}
+
+/* imap_fetch()'s callback when there is no fetch thread. */
+static int
+on_message(void *arg, const struct imap_msg *im)
+{
+	struct ingest *ing = arg;
+
+	return store_one(ing, im, parse_raw(ing->conf, im));
+}
+
+/* fetchpipe's parse function, on the fetch thread. */
+static void *
+parse_item(void *arg, const struct imap_msg *im, size_t *cost)
+{
+	const struct config *c = arg;
+	struct msg *m = parse_raw(c, im);
+	size_t i;
+
+	*cost = sizeof(*m) + 256;
+	if (m != NULL) {
+		*cost += m->body_len;
+		for (i = 0; i < m->ncal; i++)
+			*cost += m->cal[i].text ? strlen(m->cal[i].text) : 0;
+	}
+	return m;
+}
+
+static void
+free_item(void *item)
+{
+	if (item != NULL)
+		msg_free(item);
+}
+
+/*
+ * UIDs from..to: fetched and parsed on a second thread while this one
+ * stores (fetchpipe.c), or in turn when no thread can be had. The two
+ * cores of a small server are then both busy: Dovecot and the fetch on
+ * one side, SQLite on the other.
+ */
+static enum imap_status
+fetch_and_store(struct ingest *ing, uint32_t from, uint32_t to,
+    const struct imap_fetch_opts *fo, char **err)
+{
+	struct fetchpipe *p;
+	struct imap_msg im;
+	enum imap_status st;
+	void *item;
+
+	p = fetchpipe_start(ing->imap, from, to, fo, parse_item,
+	    (void *)ing->conf, INGEST_QUEUE_BYTES);
+	if (p == NULL)
+		return imap_fetch(ing->imap, from, to, fo, on_message, ing,
+		    NULL, err);
+	while (fetchpipe_next(p, &im, &item))
+		if (store_one(ing, &im, item) == -1)
+			break;
+	st = fetchpipe_finish(p, free_item, err);
+	return st;
 }
 
 enum ingest_status
@@ -634,7 +722,7 @@ ingest_folder_step(struct ingest *ing, int *done, char **err)
 		close_folder(ing);
 		return INGEST_OK;
 	}
-	end = ing->pos + INGEST_CHUNK;
+	end = ing->pos + INGEST_FETCH;
 	if (end > ing->nuids)
 		end = ing->nuids;
 	from = ing->uids[ing->pos];
@@ -646,7 +734,7 @@ ingest_folder_step(struct ingest *ing, int *done, char **err)
 	ing->failed = 0;
 	free(ing->fail_err);
 	ing->fail_err = NULL;
-	st = imap_fetch(ing->imap, from, to, &fo, on_message, ing, NULL, err);
+	st = fetch_and_store(ing, from, to, &fo, err);
 	if (ing->failed) {
 		if (db_in_transaction(ing->db))
 			db_rollback(ing->db);

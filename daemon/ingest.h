@@ -19,9 +19,15 @@
 struct config;
 struct db;
 
-/* Messages per UID FETCH and per transaction; bytes per transaction. */
+/*
+ * Messages per transaction, and bytes; messages per UID FETCH (one step
+ * of the daemon's loop, a few seconds of a first import); bytes of parsed
+ * messages waiting between the fetch thread and the store.
+ */
 #define INGEST_CHUNK		500
 #define INGEST_BATCH_BYTES	(32u * 1024 * 1024)
+#define INGEST_FETCH		5000
+#define INGEST_QUEUE_BYTES	(512u * 1024)
 
 /* Result classes: the imap ones, plus the store's and the config's. */
 enum ingest_status {
@@ -86,7 +92,7 @@ enum ingest_status ingest_folder_open(struct ingest *, size_t i, char **err);
 /* Messages left to fetch in the open folder, and its total this pass. */
 size_t ingest_folder_total(const struct ingest *);
 /*
- * Fetches, parses and stores the next chunk (INGEST_CHUNK messages) of
+ * Fetches, parses and stores the next chunk (INGEST_FETCH messages) of
  * the open folder; *done = 1 once nothing is left (last_sync is then
  * recorded). A failure commits what was stored before it.
  */

@@ -303,7 +303,7 @@ base64_chars(const unsigned char *p, size_t n)
 static size_t
 base64_size(GMimeStream *in)
 {
-	static unsigned char buf[65536];	/* one parse at a time */
+	static _Thread_local unsigned char buf[65536];
 	ssize_t r;
 	size_t c = 0;
 

@@ -101,8 +101,8 @@ struct mime_opts {
  * Once per process, from the main thread, before any mime_parse();
  * mime_shutdown() at exit (tests: so GMime's globals are not leaks).
  * mime_parse() keeps nothing between calls but the charset converters
- * rfc2047.c holds open (a process-wide cache), so it is for one thread
- * at a time.
+ * rfc2047.c holds open (a process-wide cache under a lock), so threads
+ * may parse at the same time, each its own message.
  */
 void mime_init(void);
 void mime_shutdown(void);

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -230,43 +231,60 @@ utf8_repair(struct buf *out, const char *in, size_t len)
  * it again, which cost an import more than the conversions did. Mail
  * names a handful of charsets; the least recently used is closed when a
  * new one needs its slot. Charsets iconv does not know are not kept.
+ * The import parses on a second thread (fetchpipe.c), so the slots are
+ * under a lock and a converter in use is lent to one caller: another
+ * caller of the same charset meanwhile gets a converter of its own.
  */
 #define ICONV_SLOTS	8
 
 static struct {
 	char		name[MAX_CHARSET + 16];
 	iconv_t		cd;
-	unsigned	used;
+	unsigned	used;		/* clock of the last use, 0: empty */
+	int		lent;
 } converters[ICONV_SLOTS];
 static unsigned converter_clock;
+static pthread_mutex_t converter_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static iconv_t
 converter(const char *charset)
 {
-	size_t i, victim = 0;
+	size_t i, victim = SIZE_MAX;
 	iconv_t cd;
 
 	if (strlen(charset) >= sizeof(converters[0].name))
 		return iconv_open("UTF-8", charset);
+	pthread_mutex_lock(&converter_lock);
 	for (i = 0; i < ICONV_SLOTS; i++) {
-		if (converters[i].used != 0 &&
+		if (converters[i].used != 0 && !converters[i].lent &&
 		    strcasecmp(converters[i].name, charset) == 0) {
 			converters[i].used = ++converter_clock;
+			converters[i].lent = 1;
+			cd = converters[i].cd;
+			pthread_mutex_unlock(&converter_lock);
 			/* Back to the initial shift state. */
-			(void)iconv(converters[i].cd, NULL, NULL, NULL, NULL);
-			return converters[i].cd;
+			(void)iconv(cd, NULL, NULL, NULL, NULL);
+			return cd;
 		}
-		if (converters[i].used < converters[victim].used)
+		if (!converters[i].lent && (victim == SIZE_MAX ||
+		    converters[i].used < converters[victim].used))
 			victim = i;
 	}
+	pthread_mutex_unlock(&converter_lock);
 	if ((cd = iconv_open("UTF-8", charset)) == (iconv_t)-1)
 		return cd;
-	if (converters[victim].used != 0)
-		iconv_close(converters[victim].cd);
-	snprintf(converters[victim].name, sizeof(converters[victim].name),
-	    "%s", charset);
-	converters[victim].cd = cd;
-	converters[victim].used = ++converter_clock;
+	pthread_mutex_lock(&converter_lock);
+	/* A slot no caller holds (it may have been taken meanwhile). */
+	if (victim != SIZE_MAX && !converters[victim].lent) {
+		if (converters[victim].used != 0)
+			iconv_close(converters[victim].cd);
+		snprintf(converters[victim].name,
+		    sizeof(converters[victim].name), "%s", charset);
+		converters[victim].cd = cd;
+		converters[victim].used = ++converter_clock;
+		converters[victim].lent = 1;
+	}
+	pthread_mutex_unlock(&converter_lock);
 	return cd;
 }
 
@@ -276,9 +294,14 @@ converter_done(iconv_t cd)
 {
 	size_t i;
 
+	pthread_mutex_lock(&converter_lock);
 	for (i = 0; i < ICONV_SLOTS; i++)
-		if (converters[i].used != 0 && converters[i].cd == cd)
+		if (converters[i].used != 0 && converters[i].cd == cd) {
+			converters[i].lent = 0;
+			pthread_mutex_unlock(&converter_lock);
 			return;
+		}
+	pthread_mutex_unlock(&converter_lock);
 	iconv_close(cd);
 }
 
