@@ -316,33 +316,63 @@ meeting_scan(const struct meeting_env *env, char **err)
 	} *rows = NULL;
 	char **cal = NULL, *val = NULL, num[32];
 	size_t n, i, ncal, round;
-	int64_t last = 0;
+	int64_t last = 0, top = 0;
 	int rc, total = 0, r;
 
 	*err = NULL;
 	if (db_kv_get(env->db, "meeting:scan", &val) == 1)
 		last = strtoll(val, NULL, 10);
 	free(val);
+	if (db_int(env->db, &top, "SELECT coalesce(max(id), 0) FROM messages",
+	    "") == -1)
+		return -1;
 	for (round = 0; round < 10000; round++) {
-		if ((st = db_stmt(env->db, "SELECT id, kind, in_reply_to, body, "
-		    "quote_off FROM messages WHERE id > ? AND (kind = 'imip' "
-		    "OR (kind = 'correspondence' AND in_reply_to IS NOT NULL)) "
-		    "ORDER BY id LIMIT 200")) == NULL ||
-		    db_bind(st, "I", last) == -1)
+		/*
+		 * Only iMIP mail and replies to mistok's own invitations can
+		 * answer a meeting: found through the kind index and the
+		 * In-Reply-To rows of msgid_refs, not by reading every new
+		 * message (a tenth of a first import's time).
+		 */
+		if ((st = db_stmt(env->db, "SELECT id FROM messages WHERE "
+		    "kind = 'imip' AND id > ?1 AND id <= ?2 UNION "
+		    "SELECT r.message FROM own_ids o JOIN msgid_refs r ON "
+		    "r.msgid = o.msgid WHERE o.kind = 'invite' AND "
+		    "r.position = -1 AND r.message > ?1 AND r.message <= ?2 "
+		    "ORDER BY 1 LIMIT 200")) == NULL ||
+		    db_bind(st, "II", last, top) == -1)
 			return -1;
 		rows = xcalloc(SCAN_BATCH, sizeof(*rows));
 		n = 0;
-		while (n < SCAN_BATCH && (rc = db_step(st)) == 1) {
-			rows[n].id = sqlite3_column_int64(st, 0);
-			rows[n].kind = db_col_strdup(st, 1);
-			rows[n].irt = db_col_strdup(st, 2);
-			rows[n].body = db_col_strdup(st, 3);
-			rows[n].qoff = (size_t)sqlite3_column_int64(st, 4);
-			n++;
-		}
+		while (n < SCAN_BATCH && (rc = db_step(st)) == 1)
+			rows[n++].id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
+		for (i = 0; i < n; i++) {
+			if ((st = db_stmt(env->db, "SELECT kind, in_reply_to, "
+			    "body, quote_off FROM messages WHERE id = ?")) ==
+			    NULL || db_bind(st, "I", rows[i].id) == -1)
+				return -1;
+			if (db_step(st) == 1) {
+				rows[i].kind = db_col_strdup(st, 0);
+				rows[i].irt = db_col_strdup(st, 1);
+				rows[i].body = db_col_strdup(st, 2);
+				rows[i].qoff = (size_t)sqlite3_column_int64(st,
+				    3);
+			}
+			sqlite3_reset(st);
+		}
 		if (n == 0) {
 			free(rows);
+			/* Nothing more can answer up to top: move past it. */
+			if (top > last) {
+				snprintf(num, sizeof(num), "%lld",
+				    (long long)top);
+				if (db_kv_set(env->db, "meeting:scan", num) ==
+				    -1) {
+					*err = xasprintf("database: %s",
+					    db_errmsg(env->db));
+					return -1;
+				}
+			}
 			break;
 		}
 		/* One transaction per batch (a commit per message cost an
@@ -357,7 +387,9 @@ meeting_scan(const struct meeting_env *env, char **err)
 				r = -1;
 				break;
 			}
-			if (strcmp(rows[i].kind, "imip") == 0) {
+			if (rows[i].kind == NULL)
+				;	/* gone meanwhile */
+			else if (strcmp(rows[i].kind, "imip") == 0) {
 				/* The REPLY and COUNTER parts. */
 				cal = NULL;
 				ncal = 0;
@@ -381,7 +413,8 @@ meeting_scan(const struct meeting_env *env, char **err)
 					free(cal[k]);
 				}
 				free(cal);
-			} else if (rows[i].body != NULL) {
+			} else if (strcmp(rows[i].kind, "correspondence") ==
+			    0 && rows[i].irt != NULL && rows[i].body != NULL) {
 				size_t blen = strlen(rows[i].body);
 
 				rc = one_plain(env, rows[i].id, rows[i].irt,
@@ -417,8 +450,6 @@ meeting_scan(const struct meeting_env *env, char **err)
 				    db_errmsg(env->db));
 			return -1;
 		}
-		if (n < SCAN_BATCH)
-			break;
 	}
 	if (total > 0)
 		outbox_wake();

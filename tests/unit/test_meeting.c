@@ -498,6 +498,26 @@ plain_reply_counts(void **state)
 	assert_string_equal(partstat_of(&m, "sister@tempe.test"),
 	    "NEEDS-ACTION");
 	meeting_free(&m);
+
+	/*
+	 * A "yes" that answers someone else's mail is no answer, and the
+	 * scan does not read it again: the cursor moves past every message
+	 * it had, candidate or not.
+	 */
+	raw = xasprintf("From: <sister@tempe.test>\r\nTo: team@c4c.test\r\n"
+	    "Subject: Re: lunch\r\nMessage-ID: <plain2@tempe.test>\r\n"
+	    "In-Reply-To: <lunch@tempe.test>\r\n"
+	    "Date: Sat, 28 Feb 2026 11:00:00 +0000\r\n\r\nYes!\r\n");
+	deliver(db, raw, 6);
+	free(raw);
+	assert_int_equal(meeting_scan(&env, &err), 0);
+	assert_int_equal(meeting_get(db, id, &m), 1);
+	assert_string_equal(partstat_of(&m, "sister@tempe.test"),
+	    "NEEDS-ACTION");
+	meeting_free(&m);
+	assert_int_equal(count(db, "SELECT count(*) FROM kv WHERE key = "
+	    "'meeting:scan' AND CAST(value AS INTEGER) = (SELECT max(id) FROM "
+	    "messages)"), 1);
 	free(msgid);
 }
 
