@@ -1,8 +1,9 @@
 /*
  * imap: the IMAP session, over libetpan (the only file that includes it).
  *
- * Map of the file: errors and retry classes; TLS (the SNI callback, and
- * handing the chain to tls.c for the check libetpan does not do);
+ * Map of the file: errors and retry classes; TLS (a libetpan stream
+ * driver over tls.c's session, and handing the chain to tls.c for the
+ * check libetpan does not do);
  * authentication (a small SASL exchange of our own, since libetpan's needs
  * Cyrus SASL plugins; the initial responses come from sasl.c); connect;
  * capabilities; folders; EXAMINE; the streamed FETCH; IDLE; APPEND;
@@ -16,12 +17,17 @@
  * - capabilities are not re-read after STARTTLS;
  * - mailimap_compress() kills the session (no zlib): never called here.
  */
+#include <sys/socket.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <libetpan/libetpan.h>
 
@@ -152,19 +158,304 @@ has_auth(struct imap *im, const char *mech)
 	    mailimap_has_authentication(im->mi, mech);
 }
 
+static enum imap_status connect_error(struct imap *, int, char **);
+
 /* ---- TLS ------------------------------------------------------------- */
 
-static void
-ssl_setup(struct mailstream_ssl_context *ctx, void *arg)
-{
-	struct imap *im = arg;
-	unsigned char addr[sizeof(struct in6_addr)];
+/*
+ * libetpan's own TLS stream reads the socket through GnuTLS, two system
+ * calls per TLS record. mistok's runs the session of tls.c (which reads
+ * 64 KB at a time) over libetpan's plain socket stream, so timeouts,
+ * cancelling and IDLE stay libetpan's.
+ */
+struct tls_low {
+	mailstream_low		*inner;		/* the socket */
+	struct tls_session	*tls;
+};
 
-	/* RFC 6066: no SNI for address literals. */
-	if (inet_pton(AF_INET, im->host, addr) == 1 ||
-	    inet_pton(AF_INET6, im->host, addr) == 1)
-		return;
-	mailstream_ssl_set_server_name(ctx, im->host);
+static long
+tio_read(void *arg, void *buf, size_t len)
+{
+	return (long)mailstream_low_read(arg, buf, len);
+}
+
+static long
+tio_write(void *arg, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+	ssize_t r;
+
+	while (done < len) {
+		/* 0: the socket did not become writable in time. */
+		if ((r = mailstream_low_write(arg, p + done, len - done)) <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return (long)len;
+}
+
+static int
+tio_wait(void *arg, int ms)
+{
+	struct pollfd pfd;
+
+	pfd.fd = mailstream_low_get_fd(arg);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, ms);
+}
+
+static ssize_t
+tlow_read(mailstream_low *s, void *buf, size_t count)
+{
+	struct tls_low *t = s->data;
+	long r = tls_read(t->tls, buf, count);
+
+	return r > 0 ? (ssize_t)r : -1;	/* a close is an error here */
+}
+
+static ssize_t
+tlow_write(mailstream_low *s, const void *buf, size_t count)
+{
+	struct tls_low *t = s->data;
+
+	return tls_write(t->tls, buf, count) < 0 ? -1 : (ssize_t)count;
+}
+
+static int
+tlow_close(mailstream_low *s)
+{
+	struct tls_low *t = s->data;
+
+	tls_free(t->tls, 1);
+	t->tls = NULL;
+	return mailstream_low_close(t->inner);
+}
+
+static int
+tlow_get_fd(mailstream_low *s)
+{
+	struct tls_low *t = s->data;
+
+	return mailstream_low_get_fd(t->inner);
+}
+
+static void
+tlow_free(mailstream_low *s)
+{
+	struct tls_low *t = s->data;
+
+	tls_free(t->tls, 0);
+	mailstream_low_free(t->inner);
+	free(t);
+	free(s);
+}
+
+static void
+tlow_cancel(mailstream_low *s)
+{
+	struct tls_low *t = s->data;
+
+	mailstream_low_cancel(t->inner);
+}
+
+static struct mailstream_cancel *
+tlow_get_cancel(mailstream_low *s)
+{
+	struct tls_low *t = s->data;
+
+	return mailstream_low_get_cancel(t->inner);
+}
+
+static carray *
+tlow_chain(mailstream_low *s)
+{
+	struct tls_low *t = s->data;
+	const struct tls_der *der;
+	size_t n, i;
+	carray *a;
+
+	if ((n = tls_peer_chain(t->tls, &der)) == 0 ||
+	    (a = carray_new((unsigned)n)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		MMAPString *str = mmap_string_new_len((const char *)
+		    der[i].data, der[i].len);
+
+		if (str == NULL || carray_add(a, str, NULL) < 0)
+			fatalx("imap: out of memory");
+	}
+	return a;
+}
+
+static int
+tlow_setup_idle(mailstream_low *s)
+{
+	struct tls_low *t = s->data;
+
+	return mailstream_low_setup_idle(t->inner);
+}
+
+static int
+tlow_unsetup_idle(mailstream_low *s)
+{
+	struct tls_low *t = s->data;
+
+	return mailstream_low_unsetup_idle(t->inner);
+}
+
+static int
+tlow_interrupt_idle(mailstream_low *s)
+{
+	struct tls_low *t = s->data;
+
+	return mailstream_low_interrupt_idle(t->inner);
+}
+
+static mailstream_low_driver tls_driver = {
+	tlow_read, tlow_write, tlow_close, tlow_get_fd, tlow_free,
+	tlow_cancel, tlow_get_cancel, tlow_chain, tlow_setup_idle,
+	tlow_unsetup_idle, tlow_interrupt_idle,
+};
+
+/*
+ * A TLS stream over the socket stream inner (the new stream owns it), or
+ * NULL with the reason logged: the handshake failed.
+ */
+static mailstream_low *
+tls_low_new(struct imap *im, mailstream_low *inner)
+{
+	struct tls_io io = { tio_read, tio_write, tio_wait, inner };
+	struct tls_low *t;
+	struct tls_session *tls;
+	mailstream_low *low;
+	char *why = NULL;
+
+	if ((tls = tls_client(&io, im->host, &why)) == NULL) {
+		log_trace(TRACE_IMAP, "imap %s: %s", im->user, why);
+		free(why);
+		return NULL;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->inner = inner;
+	t->tls = tls;
+	if ((low = mailstream_low_new(t, &tls_driver)) == NULL)
+		fatalx("imap: out of memory");
+	return low;
+}
+
+/* Buffered TLS bytes that a wait on the socket would not see. */
+static int
+tls_buffered(struct imap *im)
+{
+	mailstream_low *low;
+
+	if (im->mi->imap_stream == NULL ||
+	    (low = mailstream_get_low(im->mi->imap_stream)) == NULL ||
+	    low->driver != &tls_driver)
+		return 0;
+	return tls_pending(((struct tls_low *)low->data)->tls);
+}
+
+/* A TCP connection to host:port within timeout seconds, or -1 (errno). */
+static int
+tcp_connect(const char *host, int port, int timeout)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct pollfd pfd;
+	char serv[16];
+	int fd = -1, e = EHOSTUNREACH, r, soe;
+	socklen_t sl;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(serv, sizeof(serv), "%d", port);
+	if ((r = getaddrinfo(host, serv, &hints, &res)) != 0) {
+		errno = r == EAI_SYSTEM ? errno : EHOSTUNREACH;
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd == -1) {
+			e = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			pfd.revents = 0;
+			r = poll(&pfd, 1, timeout * 1000);
+			sl = sizeof(soe);
+			if (r == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soe,
+			    &sl) == 0 && soe == 0)
+				break;
+			e = r == 0 ? ETIMEDOUT : r == 1 ? soe : errno;
+		} else
+			e = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		errno = e;
+	return fd;
+}
+
+/* Implicit TLS: TCP, the handshake, then libetpan reads the greeting. */
+static int
+connect_tls(struct imap *im, int timeout)
+{
+	mailstream_low *inner, *low;
+	mailstream *s;
+	int fd;
+
+	if ((fd = tcp_connect(im->host, im->port, timeout)) == -1)
+		return MAILIMAP_ERROR_CONNECTION_REFUSED;
+	if ((inner = mailstream_low_socket_open(fd)) == NULL)
+		fatalx("imap: out of memory");
+	mailstream_low_set_timeout(inner, (time_t)timeout);
+	if ((low = tls_low_new(im, inner)) == NULL) {
+		mailstream_low_close(inner);
+		mailstream_low_free(inner);
+		return MAILIMAP_ERROR_SSL;
+	}
+	if ((s = mailstream_new(low, 8192)) == NULL)
+		fatalx("imap: out of memory");
+	return mailimap_connect(im->mi, s);
+}
+
+/* STARTTLS, then the session over the same socket. */
+static enum imap_status
+start_tls(struct imap *im, char **err)
+{
+	mailstream_low *inner, *low;
+	int r;
+
+	if ((r = mailimap_starttls(im->mi)) != MAILIMAP_NO_ERROR) {
+		if (r == MAILIMAP_ERROR_STARTTLS)
+			return seterr(im, err, IMAP_FAIL, "STARTTLS refused "
+			    "(%s)", server_text(im));
+		return connect_error(im, MAILIMAP_ERROR_STREAM, err);
+	}
+	/*
+	 * Anything already read past the OK came in the clear and would be
+	 * taken for TLS-protected (the STARTTLS injection of
+	 * CVE-2011-0411): refuse the session.
+	 */
+	if (im->mi->imap_stream->read_buffer_len > 0)
+		return seterr(im, err, IMAP_FAIL, "%s:%d sent data after its "
+		    "STARTTLS answer, before TLS began; refusing the session",
+		    im->host, im->port);
+	inner = mailstream_get_low(im->mi->imap_stream);
+	if ((low = tls_low_new(im, inner)) == NULL)
+		return connect_error(im, MAILIMAP_ERROR_SSL, err);
+	mailstream_set_low(im->mi->imap_stream, low);
+	return IMAP_OK;
 }
 
 /*
@@ -452,8 +743,8 @@ imap_connect(const struct imap_params *p, enum imap_status *stp, char **err)
 	    p->tls == TLS_STARTTLS ? "STARTTLS" : "no TLS");
 	errno = 0;
 	if (p->tls == TLS_IMPLICIT)
-		r = mailimap_ssl_connect_with_callback(im->mi, im->host,
-		    (uint16_t)im->port, ssl_setup, im);
+		r = connect_tls(im, p->timeout > 0 ? p->timeout :
+		    DEFAULT_TIMEOUT);
 	else
 		r = mailimap_socket_connect(im->mi, im->host,
 		    (uint16_t)im->port);
@@ -475,15 +766,7 @@ imap_connect(const struct imap_params *p, enum imap_status *stp, char **err)
 		}
 		log_trace(TRACE_IMAP, "imap %s: capabilities before STARTTLS:"
 		    " %s", im->user, imap_capabilities(im));
-		r = mailimap_socket_starttls_with_callback(im->mi, ssl_setup,
-		    im);
-		if (r != MAILIMAP_NO_ERROR) {
-			if (r == MAILIMAP_ERROR_STARTTLS)
-				st = seterr(im, err, IMAP_FAIL,
-				    "STARTTLS refused (%s)", server_text(im));
-			else
-				st = connect_error(im, r == MAILIMAP_ERROR_SSL ?
-				    r : MAILIMAP_ERROR_STREAM, err);
+		if ((st = start_tls(im, err)) != IMAP_OK) {
 			im->dead = 1;
 			goto fail;
 		}
@@ -1060,7 +1343,7 @@ int
 imap_idle_pending(struct imap *im)
 {
 	return im->mi->imap_stream != NULL &&
-	    im->mi->imap_stream->read_buffer_len > 0;
+	    (im->mi->imap_stream->read_buffer_len > 0 || tls_buffered(im));
 }
 
 enum imap_status

@@ -1,9 +1,20 @@
 /*
- * tls: GnuTLS chain verification over DER buffers. A trust list holds
- * ca_file's certificates or the system store, and
- * gnutls_x509_trust_list_verify_crt2() checks the chain, the host name and
- * the TLS server purpose in one call; a refusal is spelled out bit by bit.
+ * tls: GnuTLS sessions and chain verification over DER buffers.
+ *
+ * A session pulls ciphertext through the caller's read function into a
+ * 64 KB buffer and hands GnuTLS what it asks for from there. GnuTLS asks
+ * for a record's 5-byte header, then its body; servers such as Dovecot
+ * send 4 KB records, so reading the socket directly took two system
+ * calls per 4 KB (385,000 for a 726 MB import), a tenth of the import's
+ * CPU.
+ *
+ * Verification: a trust list holds ca_file's certificates or the system
+ * store, and gnutls_x509_trust_list_verify_crt2() checks the chain, the
+ * host name and the TLS server purpose in one call; a refusal is spelled
+ * out bit by bit.
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,4 +153,182 @@ out:
 			gnutls_x509_crt_deinit(crts[i]);
 	free(crts);
 	return ret;
+}
+
+/* ---- sessions ---------------------------------------------------------- */
+
+#define TLS_RBUF	65536
+
+struct tls_session {
+	gnutls_session_t			 gs;
+	gnutls_certificate_credentials_t	 cred;
+	struct tls_io				 io;
+	unsigned char				*rbuf;
+	size_t					 roff, rlen;
+	struct tls_der				*chain;
+	size_t					 nchain;
+};
+
+static ssize_t
+pull(gnutls_transport_ptr_t p, void *buf, size_t len)
+{
+	struct tls_session *t = p;
+	long r;
+
+	if (t->roff == t->rlen) {
+		t->roff = t->rlen = 0;
+		if ((r = t->io.read(t->io.arg, t->rbuf, TLS_RBUF)) < 0) {
+			gnutls_transport_set_errno(t->gs, EIO);
+			return -1;
+		}
+		t->rlen = (size_t)r;
+		if (r == 0)
+			return 0;
+	}
+	if (len > t->rlen - t->roff)
+		len = t->rlen - t->roff;
+	memcpy(buf, t->rbuf + t->roff, len);
+	t->roff += len;
+	return (ssize_t)len;
+}
+
+static int
+pull_timeout(gnutls_transport_ptr_t p, unsigned int ms)
+{
+	struct tls_session *t = p;
+
+	if (t->roff < t->rlen)
+		return 1;
+	return t->io.wait(t->io.arg, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 :
+	    (int)ms);
+}
+
+static ssize_t
+push(gnutls_transport_ptr_t p, const void *buf, size_t len)
+{
+	struct tls_session *t = p;
+	long r = t->io.write(t->io.arg, buf, len);
+
+	if (r < 0) {
+		gnutls_transport_set_errno(t->gs, EIO);
+		return -1;
+	}
+	return (ssize_t)r;
+}
+
+struct tls_session *
+tls_client(const struct tls_io *io, const char *server_name, char **err)
+{
+	struct tls_session *t = xcalloc(1, sizeof(*t));
+	unsigned char addr[16];
+	int r;
+
+	t->io = *io;
+	t->rbuf = xmalloc(TLS_RBUF);
+	if ((r = gnutls_certificate_allocate_credentials(&t->cred)) < 0 ||
+	    (r = gnutls_init(&t->gs, GNUTLS_CLIENT)) < 0) {
+		*err = xasprintf("TLS: %s", gnutls_strerror(r));
+		t->gs = NULL;
+		tls_free(t, 0);
+		return NULL;
+	}
+	if ((r = gnutls_set_default_priority(t->gs)) < 0 ||
+	    (r = gnutls_credentials_set(t->gs, GNUTLS_CRD_CERTIFICATE,
+	    t->cred)) < 0) {
+		*err = xasprintf("TLS: %s", gnutls_strerror(r));
+		tls_free(t, 0);
+		return NULL;
+	}
+	/* RFC 6066: no SNI for address literals. */
+	if (server_name != NULL && *server_name != '\0' &&
+	    inet_pton(AF_INET, server_name, addr) != 1 &&
+	    inet_pton(AF_INET6, server_name, addr) != 1)
+		(void)gnutls_server_name_set(t->gs, GNUTLS_NAME_DNS,
+		    server_name, strlen(server_name));
+	gnutls_transport_set_ptr(t->gs, t);
+	gnutls_transport_set_pull_function(t->gs, pull);
+	gnutls_transport_set_pull_timeout_function(t->gs, pull_timeout);
+	gnutls_transport_set_push_function(t->gs, push);
+	do {
+		r = gnutls_handshake(t->gs);
+	} while (r < 0 && !gnutls_error_is_fatal(r));
+	if (r < 0) {
+		*err = xasprintf("TLS handshake: %s", gnutls_strerror(r));
+		tls_free(t, 0);
+		return NULL;
+	}
+	return t;
+}
+
+long
+tls_read(struct tls_session *t, void *buf, size_t len)
+{
+	ssize_t r;
+
+	do {
+		r = gnutls_record_recv(t->gs, buf, len);
+	} while (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED);
+	if (r == GNUTLS_E_PREMATURE_TERMINATION)
+		return 0;
+	return r < 0 ? -1 : (long)r;
+}
+
+long
+tls_write(struct tls_session *t, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+	ssize_t r;
+
+	while (done < len) {
+		r = gnutls_record_send(t->gs, p + done, len - done);
+		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return (long)len;
+}
+
+int
+tls_pending(struct tls_session *t)
+{
+	return gnutls_record_check_pending(t->gs) > 0 || t->roff < t->rlen;
+}
+
+size_t
+tls_peer_chain(struct tls_session *t, const struct tls_der **certs)
+{
+	const gnutls_datum_t *v;
+	unsigned n = 0, i;
+
+	if (t->chain == NULL &&
+	    (v = gnutls_certificate_get_peers(t->gs, &n)) != NULL && n > 0) {
+		t->chain = xcalloc(n, sizeof(*t->chain));
+		for (i = 0; i < n; i++) {
+			t->chain[i].data = v[i].data;
+			t->chain[i].len = v[i].size;
+		}
+		t->nchain = n;
+	}
+	*certs = t->chain;
+	return t->nchain;
+}
+
+void
+tls_free(struct tls_session *t, int bye)
+{
+	if (t == NULL)
+		return;
+	if (t->gs != NULL) {
+		if (bye)
+			(void)gnutls_bye(t->gs, GNUTLS_SHUT_WR);
+		gnutls_deinit(t->gs);
+	}
+	if (t->cred != NULL)
+		gnutls_certificate_free_credentials(t->cred);
+	free(t->chain);
+	free(t->rbuf);
+	free(t);
 }
