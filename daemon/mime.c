@@ -246,6 +246,79 @@ warn(struct walk *w, GMimeParserWarning code, const char *what)
 	note(w, what);
 }
 
+/* Appends the whole of stream in to out, as it stands. */
+static void
+stream_append(GMimeStream *in, struct buf *out)
+{
+	gint64 len = g_mime_stream_length(in);
+	ssize_t r;
+
+	if (g_mime_stream_reset(in) == -1)
+		return;
+	if (len > 0)
+		buf_reserve(out, (size_t)len + 1);
+	for (;;) {
+		buf_reserve(out, 8192);
+		r = g_mime_stream_read(in, out->data + out->len,
+		    out->cap - out->len - 1);
+		if (r <= 0)
+			break;
+		out->len += (size_t)r;
+	}
+	out->data[out->len] = '\0';
+	(void)g_mime_stream_reset(in);
+}
+
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Quoted-printable decoded in place (GMime's decoder went through two
+ * stream copies and a byte-by-byte state machine), with GMime's rules:
+ * "=XX" in either case; soft line breaks "=" CRLF and "=" LF; any other
+ * "=" with the two bytes after it kept as they stand; an "=" with less
+ * than two bytes after it at the end dropped.
+ */
+static void
+qp_decode(struct buf *b, size_t from)
+{
+	unsigned char *s = (unsigned char *)b->data;
+	size_t i = from, w = from, n = b->len;
+	int hi, lo;
+
+	while (i < n) {
+		if (s[i] != '=') {
+			s[w++] = s[i++];
+			continue;
+		}
+		if (i + 1 < n && s[i + 1] == '\n') {
+			i += 2;
+		} else if (i + 2 >= n) {
+			break;
+		} else if (s[i + 1] == '\r' && s[i + 2] == '\n') {
+			i += 3;
+		} else if ((hi = hexval(s[i + 1])) >= 0 &&
+		    (lo = hexval(s[i + 2])) >= 0) {
+			s[w++] = (unsigned char)(hi << 4 | lo);
+			i += 3;
+		} else {
+			s[w++] = s[i++];
+			s[w++] = s[i++];
+			s[w++] = s[i++];
+		}
+	}
+	b->len = w;
+	b->data[w] = '\0';
+}
+
 /* The transfer-decoded content of a leaf part, appended to out. */
 static void
 part_content(GMimePart *part, struct buf *out)
@@ -253,9 +326,31 @@ part_content(GMimePart *part, struct buf *out)
 	GMimeDataWrapper *dw;
 	GMimeStream *s;
 	GByteArray *ba;
+	size_t from = out->len;
 
 	if ((dw = g_mime_part_get_content(part)) == NULL)
 		return;
+	s = g_mime_data_wrapper_get_stream(dw);
+	switch (g_mime_data_wrapper_get_encoding(dw)) {
+	case GMIME_CONTENT_ENCODING_DEFAULT:
+	case GMIME_CONTENT_ENCODING_7BIT:
+	case GMIME_CONTENT_ENCODING_8BIT:
+	case GMIME_CONTENT_ENCODING_BINARY:
+		if (s != NULL) {
+			stream_append(s, out);
+			return;
+		}
+		break;
+	case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE:
+		if (s != NULL) {
+			stream_append(s, out);
+			qp_decode(out, from);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
 	s = g_mime_stream_mem_new();
 	g_mime_data_wrapper_write_to_stream(dw, s);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));

@@ -36,6 +36,8 @@ struct buf {
 void buf_init(struct buf *);
 void buf_free(struct buf *);
 void buf_reset(struct buf *);
+/* Room for more bytes and the NUL after data + len, len unchanged. */
+void buf_reserve(struct buf *, size_t more);
 void buf_add(struct buf *, const void *, size_t);
 void buf_adds(struct buf *, const char *);
 void buf_addc(struct buf *, int);
