@@ -27,7 +27,7 @@ struct db;
 #define INGEST_CHUNK		500
 #define INGEST_BATCH_BYTES	(32u * 1024 * 1024)
 #define INGEST_FETCH		5000
-#define INGEST_QUEUE_BYTES	(512u * 1024)
+#define INGEST_QUEUE_BYTES	(1536u * 1024)
 
 /* Result classes: the imap ones, plus the store's and the config's. */
 enum ingest_status {

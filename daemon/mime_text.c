@@ -522,27 +522,34 @@ text_sig_offset(const char *body, size_t len, size_t limit)
 char *
 hdr_unfold(const char *v)
 {
-	struct buf b;
-	size_t i, j;
+	size_t n = strlen(v), i, j = 0, e;
+	char *out = xmalloc(n + 1);
 
-	buf_init(&b);
-	buf_add(&b, "", 0);
-	for (i = 0; v[i] != '\0'; i++) {
-		if (v[i] == '\r')
+	/*
+	 * Up to the first line break that is not a fold; CR dropped, other
+	 * controls made spaces; one pass, one allocation.
+	 */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c >= 0x20) {
+			out[j++] = (char)c;
 			continue;
-		if (v[i] == '\n') {
+		}
+		if (c == '\r')
+			continue;
+		if (c == '\n') {
 			if (v[i + 1] != ' ' && v[i + 1] != '\t')
 				break;
 			continue;
 		}
-		buf_addc(&b, (unsigned char)v[i] < 0x20 ? ' ' : v[i]);
+		out[j++] = ' ';
 	}
-	for (i = 0; i < b.len && b.data[i] == ' '; i++)
+	for (i = 0; i < j && out[i] == ' '; i++)
 		;
-	for (j = b.len; j > i && b.data[j - 1] == ' '; j--)
+	for (e = j; e > i && out[e - 1] == ' '; e--)
 		;
-	memmove(b.data, b.data + i, j - i);
-	b.len = j - i;
-	b.data[b.len] = '\0';
-	return buf_steal(&b);
+	memmove(out, out + i, e - i);
+	out[e - i] = '\0';
+	return out;
 }
