@@ -576,6 +576,19 @@ localised_prefixes_normalise_to_one_base(void **state)
 	b = thread_subject_base("Straße");
 	assert_string_equal(b, "strasse");
 	free(b);
+	/*
+	 * Cyrillic, dashes and guillemets take the fast path (lowering, no
+	 * NFKC); what NFKC changes ("…", "№") takes GLib's.
+	 */
+	b = thread_subject_base("Re: «Звіт» — ПРОЄКТ – етап");
+	assert_string_equal(b, "«звіт» — проєкт – етап");
+	free(b);
+	b = thread_subject_base("ЙОГУРТ Ґудзик ЁЖИК Її ЎЉЊЏ");
+	assert_string_equal(b, "йогурт ґудзик ёжик її ўљњџ");
+	free(b);
+	b = thread_subject_base("Звіт… № 5");
+	assert_string_equal(b, "звіт... no 5");
+	free(b);
 	/* A subject that is only a tag keeps it; nothing → NULL. */
 	b = thread_subject_base("[xyz]");
 	assert_string_equal(b, "[xyz]");
