@@ -179,16 +179,31 @@ tio_read(void *arg, void *buf, size_t len)
 	return (long)mailstream_low_read(arg, buf, len);
 }
 
+/*
+ * Our own send(), not libetpan's: MSG_NOSIGNAL, so that a server gone
+ * away is an error here and not a SIGPIPE that kills `mistok sync`.
+ */
 static long
 tio_write(void *arg, const void *buf, size_t len)
 {
+	mailstream_low *inner = arg;
 	const char *p = buf;
+	struct pollfd pfd;
+	time_t timeout = mailstream_low_get_timeout(inner);
 	size_t done = 0;
 	ssize_t r;
 
+	pfd.fd = mailstream_low_get_fd(inner);
+	pfd.events = POLLOUT;
 	while (done < len) {
-		/* 0: the socket did not become writable in time. */
-		if ((r = mailstream_low_write(arg, p + done, len - done)) <= 0)
+		pfd.revents = 0;
+		if (poll(&pfd, 1, timeout > 0 ? (int)timeout * 1000 :
+		    DEFAULT_TIMEOUT * 1000) != 1)
+			return -1;
+		r = send(pfd.fd, p + done, len - done, MSG_NOSIGNAL);
+		if (r == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
 			return -1;
 		done += (size_t)r;
 	}
@@ -228,7 +243,7 @@ tlow_close(mailstream_low *s)
 {
 	struct tls_low *t = s->data;
 
-	tls_free(t->tls, 1);
+	tls_free(t->tls);
 	t->tls = NULL;
 	return mailstream_low_close(t->inner);
 }
@@ -246,7 +261,7 @@ tlow_free(mailstream_low *s)
 {
 	struct tls_low *t = s->data;
 
-	tls_free(t->tls, 0);
+	tls_free(t->tls);
 	mailstream_low_free(t->inner);
 	free(t);
 	free(s);

@@ -229,14 +229,14 @@ tls_client(const struct tls_io *io, const char *server_name, char **err)
 	    (r = gnutls_init(&t->gs, GNUTLS_CLIENT)) < 0) {
 		*err = xasprintf("TLS: %s", gnutls_strerror(r));
 		t->gs = NULL;
-		tls_free(t, 0);
+		tls_free(t);
 		return NULL;
 	}
 	if ((r = gnutls_set_default_priority(t->gs)) < 0 ||
 	    (r = gnutls_credentials_set(t->gs, GNUTLS_CRD_CERTIFICATE,
 	    t->cred)) < 0) {
 		*err = xasprintf("TLS: %s", gnutls_strerror(r));
-		tls_free(t, 0);
+		tls_free(t);
 		return NULL;
 	}
 	/* RFC 6066: no SNI for address literals. */
@@ -254,7 +254,7 @@ tls_client(const struct tls_io *io, const char *server_name, char **err)
 	} while (r < 0 && !gnutls_error_is_fatal(r));
 	if (r < 0) {
 		*err = xasprintf("TLS handshake: %s", gnutls_strerror(r));
-		tls_free(t, 0);
+		tls_free(t);
 		return NULL;
 	}
 	return t;
@@ -317,15 +317,12 @@ tls_peer_chain(struct tls_session *t, const struct tls_der **certs)
 }
 
 void
-tls_free(struct tls_session *t, int bye)
+tls_free(struct tls_session *t)
 {
 	if (t == NULL)
 		return;
-	if (t->gs != NULL) {
-		if (bye)
-			(void)gnutls_bye(t->gs, GNUTLS_SHUT_WR);
+	if (t->gs != NULL)
 		gnutls_deinit(t->gs);
-	}
 	if (t->cred != NULL)
 		gnutls_certificate_free_credentials(t->cred);
 	free(t->chain);

@@ -65,7 +65,11 @@ int tls_pending(struct tls_session *);
  */
 size_t tls_peer_chain(struct tls_session *, const struct tls_der **certs);
 
-/* Sends close_notify when asked (no wait for the peer's), then frees. */
-void tls_free(struct tls_session *, int bye);
+/*
+ * Frees the session without a close_notify: the protocol has ended it
+ * already (LOGOUT), and a write to a peer that is gone would only wait or
+ * fail (libetpan's own TLS stream sends none either).
+ */
+void tls_free(struct tls_session *);
 
 #endif
