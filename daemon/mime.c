@@ -827,7 +827,7 @@ split_fields(const char *raw, size_t len, struct fields *f, struct walk *w)
 		f->n++;
 	}
 	if (f->n == 0 && f->body == len && len > 0) {
-		/* Only From lines, or nothing but a blank line missing. */
+		/* No field and no body: nothing GMime read as a message. */
 		return -1;
 	}
 	/* Repeated fields a message may have once (GMime's check). */
@@ -858,8 +858,7 @@ split_fields(const char *raw, size_t len, struct fields *f, struct walk *w)
  * the body, the body read in place from the borrowed buffer.
  */
 static GMimeStream *
-content_stream(GMimeStream *whole, const char *raw, size_t plen,
-    const struct fields *f)
+content_stream(GMimeStream *whole, size_t plen, const struct fields *f)
 {
 	GMimeStream *cat, *s;
 	GByteArray *hb = g_byte_array_new();
@@ -886,7 +885,6 @@ content_stream(GMimeStream *whole, const char *raw, size_t plen,
 		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), s);
 		g_object_unref(s);
 	}
-	(void)raw;
 	return cat;
 }
 
@@ -1103,7 +1101,7 @@ mime_parse(const char *raw, size_t len, const struct mime_opts *opts,
 		 * itself, and GMimeMessage parsed every address list and
 		 * date again.
 		 */
-		cstream = content_stream(stream, raw, plen, &f);
+		cstream = content_stream(stream, plen, &f);
 		parser = g_mime_parser_new_with_stream(cstream);
 		g_mime_parser_set_persist_stream(parser, TRUE);
 		g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
