@@ -3,8 +3,9 @@
  *
  * The engine works folder by folder: EXAMINE (read-only), compare
  * UIDVALIDITY with sync_state, list the UIDs above the last one stored,
- * then fetch them in chunks of INGEST_FETCH messages with BODY.PEEK (imap.c
- * streams them one at a time), parsed on a second thread as they come
+ * then fetch them in chunks (INGEST_CHUNK messages in the daemon, whose
+ * loop waits for a chunk; INGEST_FETCH for `mistok sync`) with BODY.PEEK
+ * (imap.c streams them one at a time), parsed on a second thread as they come
  * (fetchpipe.c) while this one stores. Each message is stored inside a
  * transaction that also moves sync_state's last UID; the transaction is
  * committed every INGEST_CHUNK messages or INGEST_BATCH_BYTES bytes. A
@@ -59,6 +60,7 @@ struct ingest {
 	struct ingest_counts	 total;
 	ingest_progress_fn	 progress;
 	void			*progress_arg;
+	size_t			 fetch_chunk;	/* messages per UID FETCH */
 	struct thread_ctx	 tctx;		/* store's after-insert hook */
 
 	/* The open folder. */
@@ -139,6 +141,7 @@ ingest_new(struct db *db, const struct config *conf)
 	ing->db = db;
 	ing->conf = conf;
 	ing->cur = SIZE_MAX;
+	ing->fetch_chunk = INGEST_CHUNK;
 	/* Every new message is threaded and matched in its savepoint:
 	 * before its row is inserted (the keys go into the INSERT), the
 	 * rest after. */
@@ -189,6 +192,12 @@ ingest_set_config(struct ingest *ing, const struct config *conf)
 	ing->conf = conf;
 	if (conf != NULL)
 		thread_ctx_from_config(&ing->tctx, conf);
+}
+
+void
+ingest_set_fetch_chunk(struct ingest *ing, size_t messages)
+{
+	ing->fetch_chunk = messages > 0 ? messages : INGEST_CHUNK;
 }
 
 void
@@ -722,7 +731,7 @@ ingest_folder_step(struct ingest *ing, int *done, char **err)
 		close_folder(ing);
 		return INGEST_OK;
 	}
-	end = ing->pos + INGEST_FETCH;
+	end = ing->pos + ing->fetch_chunk;
 	if (end > ing->nuids)
 		end = ing->nuids;
 	from = ing->uids[ing->pos];

@@ -20,9 +20,10 @@ struct config;
 struct db;
 
 /*
- * Messages per transaction, and bytes; messages per UID FETCH (one step
- * of the daemon's loop, a few seconds of a first import); bytes of parsed
- * messages waiting between the fetch thread and the store.
+ * Messages per transaction, and bytes; messages per UID FETCH of
+ * `mistok sync` (the daemon fetches INGEST_CHUNK at a time: a chunk is
+ * one step of its loop, which a slow server must not hold for long);
+ * bytes of parsed messages waiting between the fetch thread and the store.
  */
 #define INGEST_CHUNK		500
 #define INGEST_BATCH_BYTES	(32u * 1024 * 1024)
@@ -66,6 +67,12 @@ struct ingest *ingest_new(struct db *, const struct config *);
 void ingest_free(struct ingest *);
 void ingest_set_config(struct ingest *, const struct config *);
 void ingest_set_progress(struct ingest *, ingest_progress_fn, void *arg);
+/*
+ * Messages per UID FETCH, i.e. per ingest_folder_step(): INGEST_CHUNK
+ * unless set (0 sets it back). Bigger chunks drain the fetch pipeline
+ * less often; the daemon keeps the default so its loop stays responsive.
+ */
+void ingest_set_fetch_chunk(struct ingest *, size_t messages);
 
 /*
  * Reads the secret (never logged), connects, lists the folders and
@@ -92,7 +99,7 @@ enum ingest_status ingest_folder_open(struct ingest *, size_t i, char **err);
 /* Messages left to fetch in the open folder, and its total this pass. */
 size_t ingest_folder_total(const struct ingest *);
 /*
- * Fetches, parses and stores the next chunk (INGEST_FETCH messages) of
+ * Fetches, parses and stores the next chunk (see ingest_set_fetch_chunk()) of
  * the open folder; *done = 1 once nothing is left (last_sync is then
  * recorded). A failure commits what was stored before it.
  */

@@ -187,6 +187,8 @@ cmd_sync(int argc, char **argv, struct cli *cli)
 	mime_init();
 	ing = ingest_new(db, cli->conf);
 	ingest_set_progress(ing, on_progress, &p);
+	/* No loop to keep responsive: long FETCHes, fewer pipeline drains. */
+	ingest_set_fetch_chunk(ing, INGEST_FETCH);
 
 	/* A session lost at once (RETRY_NOW) gets one more try. */
 	for (tries = 0; tries < 2; tries++) {
