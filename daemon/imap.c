@@ -173,6 +173,9 @@ struct tls_low {
 	struct tls_session	*tls;
 };
 
+/* What the socket stream does for both (fd, cancel, IDLE), it does. */
+#define INNER(s)	(((struct tls_low *)(s)->data)->inner)
+
 static long
 tio_read(void *arg, void *buf, size_t len)
 {
@@ -251,9 +254,7 @@ tlow_close(mailstream_low *s)
 static int
 tlow_get_fd(mailstream_low *s)
 {
-	struct tls_low *t = s->data;
-
-	return mailstream_low_get_fd(t->inner);
+	return mailstream_low_get_fd(INNER(s));
 }
 
 static void
@@ -270,17 +271,13 @@ tlow_free(mailstream_low *s)
 static void
 tlow_cancel(mailstream_low *s)
 {
-	struct tls_low *t = s->data;
-
-	mailstream_low_cancel(t->inner);
+	mailstream_low_cancel(INNER(s));
 }
 
 static struct mailstream_cancel *
 tlow_get_cancel(mailstream_low *s)
 {
-	struct tls_low *t = s->data;
-
-	return mailstream_low_get_cancel(t->inner);
+	return mailstream_low_get_cancel(INNER(s));
 }
 
 static carray *
@@ -307,25 +304,19 @@ tlow_chain(mailstream_low *s)
 static int
 tlow_setup_idle(mailstream_low *s)
 {
-	struct tls_low *t = s->data;
-
-	return mailstream_low_setup_idle(t->inner);
+	return mailstream_low_setup_idle(INNER(s));
 }
 
 static int
 tlow_unsetup_idle(mailstream_low *s)
 {
-	struct tls_low *t = s->data;
-
-	return mailstream_low_unsetup_idle(t->inner);
+	return mailstream_low_unsetup_idle(INNER(s));
 }
 
 static int
 tlow_interrupt_idle(mailstream_low *s)
 {
-	struct tls_low *t = s->data;
-
-	return mailstream_low_interrupt_idle(t->inner);
+	return mailstream_low_interrupt_idle(INNER(s));
 }
 
 static mailstream_low_driver tls_driver = {
