@@ -305,15 +305,137 @@ converter_done(iconv_t cd)
 	iconv_close(cd);
 }
 
+/*
+ * Single-byte charsets (windows-1251, KOI8-U, KOI8-R, ISO-8859-x: most
+ * Ukrainian mail that is not UTF-8) convert through a table of each
+ * byte's UTF-8, built once from iconv itself, so the output is iconv's
+ * byte for byte at a fraction of its cost. A charset qualifies when
+ * every ASCII byte stands for itself and every other byte converts on
+ * its own or is undefined (UTF-7, ISO-2022 and the multibyte charsets
+ * fail this). Tables are kept for the process, a few charsets at most.
+ */
+#define SB_SLOTS	8
+
+struct sbtable {
+	char		name[MAX_CHARSET + 16];
+	int		ok;		/* 1 single-byte, 0 not */
+	unsigned char	len[256];	/* 0: undefined in the charset */
+	char		utf8[256][8];
+};
+
+static struct sbtable *sbtables[SB_SLOTS];
+
+static void
+sb_build(struct sbtable *t, const char *charset)
+{
+	iconv_t cd;
+	char in, out[16], *ip, *op;
+	size_t il, ol, r;
+	int b;
+
+	snprintf(t->name, sizeof(t->name), "%s", charset);
+	t->ok = 0;
+	if ((cd = iconv_open("UTF-8", charset)) == (iconv_t)-1)
+		return;
+	for (b = 0; b < 256; b++) {
+		in = (char)b;
+		ip = &in;
+		il = 1;
+		op = out;
+		ol = sizeof(out);
+		(void)iconv(cd, NULL, NULL, NULL, NULL);
+		r = iconv(cd, &ip, &il, &op, &ol);
+		if (r == (size_t)-1 && errno == EILSEQ && b >= 0x80) {
+			t->len[b] = 0;
+			continue;
+		}
+		if (r == (size_t)-1 || il != 0 || op == out ||
+		    (size_t)(op - out) > sizeof(t->utf8[b]) ||
+		    (b < 0x80 && (op - out != 1 || out[0] != (char)b))) {
+			iconv_close(cd);
+			return;
+		}
+		t->len[b] = (unsigned char)(op - out);
+		memcpy(t->utf8[b], out, (size_t)(op - out));
+	}
+	iconv_close(cd);
+	t->ok = 1;
+}
+
+/* The table of charset, NULL when it is not single-byte (or no slot). */
+static const struct sbtable *
+sb_table(const char *charset)
+{
+	const struct sbtable *found = NULL;
+	size_t i;
+
+	if (strlen(charset) >= sizeof(sbtables[0]->name))
+		return NULL;
+	pthread_mutex_lock(&converter_lock);
+	for (i = 0; i < SB_SLOTS && sbtables[i] != NULL; i++)
+		if (strcasecmp(sbtables[i]->name, charset) == 0)
+			break;
+	if (i < SB_SLOTS) {
+		if (sbtables[i] == NULL) {
+			sbtables[i] = xcalloc(1, sizeof(*sbtables[i]));
+			sb_build(sbtables[i], charset);
+		}
+		if (sbtables[i]->ok)
+			found = sbtables[i];
+	}
+	pthread_mutex_unlock(&converter_lock);
+	return found;
+}
+
+/* in through a single-byte table; -1 (out unchanged) at an undefined byte. */
+static int
+sb_append(struct buf *out, const struct sbtable *t, const char *in,
+    size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t oldlen = out->len, i;
+	char *w;
+
+	buf_reserve(out, len * 3);
+	w = out->data + out->len;
+	for (i = 0; i < len; i++) {
+		unsigned n = t->len[s[i]];
+
+		if (s[i] < 0x80) {
+			if (s[i] != 0)	/* NULs dropped, as after iconv */
+				*w++ = (char)s[i];
+			continue;
+		}
+		if (n == 0) {
+			out->len = oldlen;
+			out->data[oldlen] = '\0';
+			return -1;
+		}
+		if ((size_t)(w - out->data) + n + 1 > out->cap) {
+			out->len = (size_t)(w - out->data);
+			buf_reserve(out, (len - i) * 8);
+			w = out->data + out->len;
+		}
+		memcpy(w, t->utf8[s[i]], n);
+		w += n;
+	}
+	out->len = (size_t)(w - out->data);
+	out->data[out->len] = '\0';
+	return 0;
+}
+
 /* Appends the conversion; returns -1 (out unchanged) when iconv fails. */
 static int
 iconv_append(struct buf *out, const char *charset, const char *in,
     size_t len)
 {
+	const struct sbtable *t;
 	iconv_t cd;
 	size_t oldlen = out->len, inleft = len, outleft, done, r;
 	char *ip = (char *)in, *op;
 
+	if ((t = sb_table(charset)) != NULL)
+		return sb_append(out, t, in, len);
 	if ((cd = converter(charset)) == (iconv_t)-1)
 		return -1;
 	for (;;) {

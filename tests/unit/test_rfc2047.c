@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,50 @@ raw_8bit_is_guessed(void **state)
 	check("Fr\xf6sche", "Frösche");
 }
 
+/*
+ * Single-byte charsets go through a table built from iconv: every byte
+ * must come out as iconv itself converts it, and a byte the charset does
+ * not define must not be converted by the table (the text is then
+ * guessed, as when iconv fails).
+ */
+static void
+single_byte_tables_match_iconv(void **state)
+{
+	static const char *cs[] = {
+		"windows-1251", "KOI8-U", "koi8-r", "ISO-8859-5", "CP866",
+		"ISO-8859-1",
+	};
+	char in[256], want[2048], *op, *got;
+	size_t i, k, n, ol;
+	iconv_t cd;
+
+	for (i = 0; i < nitems(cs); i++) {
+		/* The bytes iconv takes, one at a time: the same as a whole. */
+		cd = iconv_open("UTF-8", cs[i]);
+		assert_true(cd != (iconv_t)-1);
+		n = 0;
+		op = want;
+		ol = sizeof(want);
+		for (k = 1; k < 256; k++) {
+			char b = (char)k, *bp = &b;
+			size_t bl = 1;
+
+			(void)iconv(cd, NULL, NULL, NULL, NULL);
+			if (iconv(cd, &bp, &bl, &op, &ol) != (size_t)-1)
+				in[n++] = (char)k;
+		}
+		iconv_close(cd);
+		*op = '\0';
+		got = charset_to_utf8(cs[i], in, n, NULL);
+		assert_string_equal(got, want);
+		free(got);
+	}
+	/* 0x98 is undefined in windows-1251: not a table conversion. */
+	got = charset_to_utf8("windows-1251", "\xcf\xf0\xe8\x98", 4, NULL);
+	assert_null(strstr(got, "\xd0\x9f\xd1\x80\xd0\xb8"));
+	free(got);
+}
+
 static void
 charset_to_utf8_basics(void **state)
 {
@@ -211,6 +256,7 @@ main(void)
 		cmocka_unit_test(cyrillic_charsets),
 		cmocka_unit_test(mislabelled_and_unknown_charsets),
 		cmocka_unit_test(raw_8bit_is_guessed),
+		cmocka_unit_test(single_byte_tables_match_iconv),
 		cmocka_unit_test(charset_to_utf8_basics),
 		cmocka_unit_test(controls_and_binary_never_crash),
 	};
