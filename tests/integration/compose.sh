@@ -4,22 +4,9 @@
 # template render`, mistokd refusing to start with a broken template, and
 # Python's email package (policy=default) reading what compose writes.
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-MISTOKD=$BUILD/mistokd
-MISTOK=$BUILD/mistok
+. "$(dirname "$0")/lib.sh"
 TOOL=$BUILD/tests/composetool
-PY=/usr/bin/python3
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { # description command...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
 show() { sed 's/^/# /' "$@"; }
 
 T=$(mktemp -d /tmp/mistok-compose-test.XXXXXX)
@@ -67,7 +54,7 @@ rc=$?
 if [ $rc -eq 0 ] && grep -q 'templates OK' "$T/out"; then
 	ok "template check passes on templates/ (via the config)"
 else
-	not_ok "template check passes on templates/ (exit $rc)"
+	nok "template check passes on templates/ (exit $rc)"
 	show "$T/err"
 fi
 "$MISTOK" template check --dir "$TOP/templates" --json >"$T/out" 2>&1
@@ -92,7 +79,7 @@ expect_fail() { # description dir pattern
 	if [ $rc -eq 65 ] && grep -qE -- "$3" "$T/err"; then
 		ok "$1"
 	else
-		not_ok "$1 (exit $rc)"
+		nok "$1 (exit $rc)"
 		show "$T/err"
 	fi
 }
@@ -136,7 +123,7 @@ if [ $rc -eq 0 ] && grep -q '^Добрий день, Олена Коваль!$' 
     ! grep -q 'Наступні кроки' "$T/out"; then
 	ok "template render followup --lang uk prints the Ukrainian text"
 else
-	not_ok "template render followup --lang uk (exit $rc)"
+	nok "template render followup --lang uk (exit $rc)"
 	show "$T/out" "$T/err"
 fi
 "$MISTOK" -c "$T/good.conf" template render followup --lang uk \
@@ -156,7 +143,7 @@ if [ $rc -eq 65 ] && grep -q "test.txt:[0-9]*: 'address' is missing" \
     "$T/err"; then
 	ok "render names data the template needs but did not get (exit 65)"
 else
-	not_ok "render with thin data (exit $rc)"
+	nok "render with thin data (exit $rc)"
 	show "$T/err"
 fi
 
@@ -171,7 +158,7 @@ if [ $rc -ne 0 ] && [ $rc -ne 124 ] &&
     grep -q 'module templates failed to start' "$T/dout"; then
 	ok "mistokd -d with a broken template exits non-zero ($rc) naming FILE:LINE"
 else
-	not_ok "mistokd -d with a broken template (exit $rc)"
+	nok "mistokd -d with a broken template (exit $rc)"
 	show "$T/dout"
 fi
 D=$(broken daemon2)
@@ -184,7 +171,7 @@ if [ $rc -ne 0 ] && [ $rc -ne 124 ] &&
     grep -q "template 'test' is missing" "$T/dout"; then
 	ok "mistokd -d with a missing template exits non-zero ($rc)"
 else
-	not_ok "mistokd -d with a missing template (exit $rc)"
+	nok "mistokd -d with a missing template (exit $rc)"
 	show "$T/dout"
 fi
 # With the good set it starts (and stops on SIGTERM).
@@ -202,7 +189,7 @@ DPID=
 if [ $started -eq 1 ]; then
 	ok "mistokd starts with templates/"
 else
-	not_ok "mistokd starts with templates/"
+	nok "mistokd starts with templates/"
 	show "$T/dout"
 fi
 
@@ -220,7 +207,7 @@ if "$TOOL" --from team@c4c.test --from-name 'Cities4Cities — команда' \
     >"$T/m.eml" 2>"$T/err"; then
 	ok "composetool writes a message from the followup template"
 else
-	not_ok "composetool writes a message from the followup template"
+	nok "composetool writes a message from the followup template"
 	show "$T/err"
 fi
 $PY - "$T/m.eml" "$(cat "$T/id" 2>/dev/null)" >"$T/py" 2>&1 <<'EOF'
@@ -285,7 +272,7 @@ EOF
 if [ $? -eq 0 ]; then
 	ok "Python's email package (policy=default) reads the same headers and parts"
 else
-	not_ok "Python's email package reads the message"
+	nok "Python's email package reads the message"
 	show "$T/py"
 fi
 show "$T/py"

@@ -7,21 +7,8 @@
 # contact forget. No mail server is needed: the mailbox in the config
 # points at a port nobody listens on.
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-MISTOK=$BUILD/mistok
+. "$(dirname "$0")/lib.sh"
 DEMO=$TOP/contrib/demo
-PY=/usr/bin/python3
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { # description command...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
 
 T=$(mktemp -d /tmp/mistok-directory-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -106,7 +93,7 @@ bad() { # description kind expected-message (the CSV on stdin)
 	    cmp -s "$T/before" "$T/after"; then
 		ok "$d"
 	else
-		not_ok "$d (exit $rc)"
+		nok "$d (exit $rc)"
 		sed 's/^/# /' "$T/err"
 	fi
 }

@@ -1,5 +1,6 @@
-# tests/integration/lib.sh - what the integration tests on the mail rig
-# (tests/rig/rig.sh) share. A test sources it after `set -u`:
+# tests/integration/lib.sh - what the integration tests share, those on
+# the mail rig (tests/rig/rig.sh) and those without it (the TAP helpers
+# and paths only). A test sources it after `set -u`:
 #	. "$(dirname "$0")/lib.sh"
 # It sets TOP (unless given), BUILD (made absolute), MISTOK, MISTOKD, RIG,
 # PY, DEMO_USERS and the TAP counters, and defines the TAP helpers, the

@@ -11,22 +11,9 @@
 # Chromium the test fails and says so. Usage errors exit 64, a period that
 # ends before it begins 65. No mail server is needed.
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-MISTOK=$BUILD/mistok
+. "$(dirname "$0")/lib.sh"
 DEMO=$TOP/contrib/demo
-PY=/usr/bin/python3
 ART=$BUILD/test-artifacts
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { # description command...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
 
 T=$(mktemp -d /tmp/mistok-report-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -300,7 +287,7 @@ check "html: well-formed, 2 SVG charts parse as XML, print style, no script, not
 # ---- headless Chromium ------------------------------------------------
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
-	not_ok "html renders in headless Chromium: chromium is not installed (apt-get install chromium; contrib/install-deps.sh lists it)"
+	nok "html renders in headless Chromium: chromium is not installed (apt-get install chromium; contrib/install-deps.sh lists it)"
 else
 	rm -f "$ART/report.png"
 	prof=$(mktemp -d "$T/chromium.XXXXXX")

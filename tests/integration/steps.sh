@@ -7,21 +7,8 @@
 # history and audit rows, and every refusal with its exit status. No mail
 # server: the mailbox in the config points at a port nobody listens on.
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-MISTOK=$BUILD/mistok
+. "$(dirname "$0")/lib.sh"
 DEMO=$TOP/contrib/demo
-PY=/usr/bin/python3
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { # description command...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
 
 T=$(mktemp -d /tmp/mistok-steps-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -170,7 +157,7 @@ refused() { # description want-rc stderr-text command...
 	if [ "$rc" -eq "$want" ] && grep -q -- "$text" "$T/err"; then
 		ok "$d"
 	else
-		not_ok "$d (exit $rc: $(head -c 200 "$T/err"))"
+		nok "$d (exit $rc: $(head -c 200 "$T/err"))"
 	fi
 }
 refused "unknown partnership: 65" 65 "no partnership 'atlantis'" \
